@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Tugboat",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tug", targets: ["Tug"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        .target(name: "TugAPI"),
+        .target(name: "TugStore", dependencies: ["TugAPI"]),
+        .target(name: "TugStoreSQLite", dependencies: [
+            "TugStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "TugAPIServer", dependencies: [
+            "TugAPI", "TugStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "Tug", dependencies: [
+            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "TugAPITests", dependencies: ["TugAPI"]),
+        .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
+        .testTarget(name: "TugAPIServerTests", dependencies: [
+            "TugAPIServer", "TugStore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TugAPIServer
+import TugStoreSQLite
+
+/// `tug server`: the control plane (API server and store) on this machine.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the control plane (API server, store) and a node agent.")
+
+    @Option(help: "Directory for the database and the admin kubeconfig.") var dataDir: String?
+    @Option(help: "Address to serve the API on (HOST:PORT; port 0 picks a free one).") var listen = "127.0.0.1:6443"
+    @Flag(help: "Do not run a node agent on this machine.") var noAgent = false
+    @Flag(help: "Allow a non-loopback listen address although the API has no TLS or authentication yet.") var insecureListenAny = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func run() async throws {
+        let (host, port) = try ListenAddress.parse(listen)
+        if !ListenAddress.isLoopback(host) && !insecureListenAny {
+            throw ValidationError("refusing to listen on \(host): the API has no TLS or authentication yet. Use a loopback address (127.0.0.1) or pass --insecure-listen-any.")
+        }
+        let dir = DataDirectory.resolve(dataDir)
+        try FileManager.default.createDirectory(atPath: (DataDirectory.databasePath(dir) as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return h
+        }
+        let logger = Logger(label: "tug.server")
+        let store = try SQLiteStore(path: DataDirectory.databasePath(dir))
+        let core = APIServerCore(store: store, serverAddress: "\(host):\(port)", logger: logger)
+        let api = APIServerService(core: core, host: host, port: port, logger: logger) { actualPort in
+            let url = "http://\(ListenAddress.urlHost(host)):\(actualPort)"
+            do {
+                try Kubeconfig.write(Kubeconfig.render(server: url), to: DataDirectory.kubeconfigPath(dir))
+            } catch {
+                logger.error("could not write \(DataDirectory.kubeconfigPath(dir)): \(error)")
+            }
+            print("tug server ready at \(url)")
+            fflush(stdout)
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: api)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await store.close()
+    }
+}
+
+/// `HOST:PORT` parsing and the loopback check.
+enum ListenAddress {
+    static func parse(_ s: String) throws -> (String, Int) {
+        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen must be HOST:PORT, got \"\(s)\"")
+        }
+        var host = String(s[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        return (host, port)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    static func urlHost(_ host: String) -> String {
+        host.contains(":") ? "[\(host)]" : host
+    }
+}

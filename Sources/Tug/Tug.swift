@@ -1,0 +1,12 @@
+import ArgumentParser
+import Foundation
+
+/// `tug`: Tugboat's one binary.
+@main
+struct Tug: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tug",
+        abstract: "Tugboat: a container orchestrator that speaks the Kubernetes API.",
+        subcommands: [ServerCommand.self, KubeconfigCommand.self, VersionCommand.self]
+    )
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import Synchronization
+import TugAPI
+import TugStore
+
+/// The API server's shared parts: store, watch caches, resource handlers.
+public final class APIServerCore: Sendable {
+    public let store: any Store
+    public let dispatcher: CacheDispatcher
+    public let registry: ResourceRegistry
+    let listServing: ListServing
+    let watchServing: WatchServing
+    let logger: Logger
+    let serverAddress: String
+    private let ready = Atomic<Bool>(false)
+
+    public init(store: any Store, serverAddress: String, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        self.serverAddress = serverAddress
+        let dispatcher = CacheDispatcher(store: store, logger: logger)
+        self.dispatcher = dispatcher
+        let admission = AdmissionContext(store: store, fieldManager: FieldManager())
+        self.registry = ResourceRegistry(store: store, dispatcher: dispatcher, admission: admission)
+        self.listServing = ListServing(dispatcher: dispatcher, store: store)
+        self.watchServing = WatchServing(dispatcher: dispatcher, store: store)
+    }
+
+    func isReady() -> Bool { ready.load(ordering: .acquiring) }
+    func markReady() { ready.store(true, ordering: .releasing) }
+
+    /// The namespaces every cluster has.
+    public func bootstrap() async throws {
+        guard let nsHandler = registry.handler(group: "", version: "v1", resource: "namespaces") else { return }
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            do {
+                _ = try await nsHandler.create(namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]],
+                                               options: WriteOptions())
+            } catch let e as APIError where e.reason == "AlreadyExists" {}
+        }
+    }
+
+    /// POST on `pods/binding` and `pods/eviction`.
+    func createSubresource(_ h: ResourceHandler, namespace: String?, name: String, subresource: String, body: JSONValue, options: WriteOptions) async throws -> WriteResult {
+        guard h.info.group.isEmpty, h.info.resource == "pods" else {
+            throw APIError(code: 405, reason: "MethodNotAllowed", message: "POST is not supported on \(h.info.resource)/\(subresource)")
+        }
+        switch subresource {
+        case "binding": return try await PodBinding.bind(registry.pods, namespace: namespace, name: name, body: body, options: options)
+        case "eviction": return try await PodEviction.evict(registry.pods, core: self, namespace: namespace, name: name, body: body)
+        default: throw APIError(code: 405, reason: "MethodNotAllowed", message: "POST is not supported on pods/\(subresource)")
+        }
+    }
+
+    /// DELETE on a collection: deletes each matching object, answers with the list of them.
+    func deleteCollection(_ h: ResourceHandler, namespace: String?, query: [String: String], options: DeleteOptions) async throws -> [UInt8] {
+        guard h.info.verbs.contains("deletecollection") else {
+            throw APIError(code: 405, reason: "MethodNotAllowed", message: "deletecollection is not supported on \(h.info.groupResource)")
+        }
+        let filter = try SelectorQuery.filter(namespace: namespace, query: query, handler: h)
+        await dispatcher.waitUntil(try await store.currentRevision)
+        let snap = h.cache.snapshot(filter)
+        var items: [[UInt8]] = []
+        for o in snap.objects {
+            do {
+                items.append(try await h.delete(namespace: o.namespace, name: o.name, options: options).bytes)
+            } catch let e as APIError where e.code == 404 {}
+        }
+        var out = Array("{\"kind\":\"\(h.info.listKind)\",\"apiVersion\":\"\(h.info.apiVersion)\",\"metadata\":{},\"items\":[".utf8)
+        for (i, b) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += b
+        }
+        out += Array("]}".utf8)
+        return out
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import TugAPI
+import TugStore
+
+/// GET with `watch=true`: newline-delimited watch events, from the watch cache or, for a
+/// resourceVersion older than the cache's history, replayed from the store.
+struct WatchServing {
+    let dispatcher: CacheDispatcher
+    let store: any Store
+
+    func watch(_ h: ResourceHandler, namespace: String?, query: [String: String], table: TableRequest?) async throws -> Response {
+        let filter = try SelectorQuery.filter(namespace: namespace, query: query, handler: h)
+        let bookmarks = query["allowWatchBookmarks"] == "true"
+        let sendInitial = query["sendInitialEvents"]
+        let rvParam = query["resourceVersion"] ?? ""
+        var timeout = 1800
+        if let t = query["timeoutSeconds"] {
+            guard let v = Int(t), v >= 0 else { throw APIError.badRequest("timeoutSeconds must be a non-negative integer") }
+            if v > 0 { timeout = v }
+        }
+
+        let stream: AsyncThrowingStream<WatchItem, any Error>
+        if let si = sendInitial {
+            guard si == "true" || si == "false" else { throw APIError.badRequest("sendInitialEvents must be true or false") }
+            guard query["resourceVersionMatch"] == "NotOlderThan" else {
+                throw APIError.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "",
+                                       [.forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")])
+            }
+            guard si == "false" || bookmarks else {
+                throw APIError.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "",
+                                       [.forbidden("allowWatchBookmarks", "allowWatchBookmarks must be set to true when sendInitialEvents is set to true")])
+            }
+        }
+        if sendInitial == "true" || rvParam.isEmpty || rvParam == "0" {
+            if rvParam.isEmpty || sendInitial == "true" { await dispatcher.waitUntil(try await store.currentRevision) }
+            if let rv = Int64(rvParam), rv > 0 { await dispatcher.waitUntil(rv) }
+            guard let s = h.cache.watch(filter, start: .initialEvents(bookmarkAtEnd: sendInitial == "true"), bookmarks: bookmarks) else {
+                throw APIError.tooManyRequests("too many objects to send as initial watch events; list first, then watch from the list's resourceVersion")
+            }
+            stream = s
+        } else {
+            guard let rv = Int64(rvParam) else { throw APIError.badRequest("invalid resourceVersion \"\(rvParam)\"") }
+            let current = try await store.currentRevision
+            if rv > current {
+                throw APIError(code: 504, reason: "Timeout", message: "Too large resource version: \(rv), current: \(current)")
+            }
+            await dispatcher.waitUntil(rv)
+            if let s = h.cache.watch(filter, start: .after(rv), bookmarks: bookmarks) {
+                stream = s
+            } else {
+                stream = replay(h, filter: filter, from: rv)
+            }
+        }
+        let info = h.info
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        let events = WatchServing.until(deadline, stream)
+        let body = ResponseBody { writer in
+            var first = true
+            do {
+                for try await item in events {
+                    try await writer.write(ByteBuffer(bytes: WatchServing.encode(item, info: info, handler: h, table: table, first: first)))
+                    first = false
+                }
+            } catch let e as APIError {
+                try? await writer.write(ByteBuffer(bytes: WatchServing.errorLine(e)))
+            } catch StoreError.compacted(let requested, let at) {
+                try? await writer.write(ByteBuffer(bytes: WatchServing.errorLine(.expired("too old resource version: \(requested) (\(at))"))))
+            } catch StoreError.watcherTooSlow {
+                try? await writer.write(ByteBuffer(bytes: WatchServing.errorLine(.gone("the watch fell behind and was closed; watch again"))))
+            } catch {}
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// The stream, ended at `deadline` (the watch's timeoutSeconds). Ending it cancels the source.
+    static func until(_ deadline: ContinuousClock.Instant, _ source: AsyncThrowingStream<WatchItem, any Error>) -> AsyncThrowingStream<WatchItem, any Error> {
+        let (out, cont) = AsyncThrowingStream<WatchItem, any Error>.makeStream(bufferingPolicy: .bufferingOldest(256))
+        let forward = Task {
+            do {
+                for try await item in source {
+                    if case .dropped = cont.yield(item) {
+                        cont.finish(throwing: APIError.gone("the watch fell behind and was closed; watch again"))
+                        return
+                    }
+                }
+                cont.finish()
+            } catch {
+                cont.finish(throwing: error)
+            }
+        }
+        let timer = Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            cont.finish()
+        }
+        cont.onTermination = { _ in forward.cancel(); timer.cancel() }
+        return out
+    }
+
+    static func errorLine(_ e: APIError) -> [UInt8] {
+        Array("{\"type\":\"ERROR\",\"object\":".utf8) + Array(e.status.serialized()) + Array("}\n".utf8)
+    }
+
+    /// Events after `from` straight from the store's history, for revisions the cache no longer holds.
+    func replay(_ h: ResourceHandler, filter: ObjectFilter, from: Int64) -> AsyncThrowingStream<WatchItem, any Error> {
+        var prefix = h.info.storePrefix
+        if let ns = filter.namespace, h.info.namespaced { prefix += "\(ns)/" }
+        let source = store.watch(prefix: prefix, fromRevision: from)
+        return AsyncThrowingStream { cont in
+            let task = Task {
+                var seen: [String: CachedObject] = [:]
+                do {
+                    for try await e in source {
+                        let ev: CacheEvent
+                        switch e {
+                        case .put(let v, let prev):
+                            let o = h.cache.makeObject(v)
+                            let p = prev.map { h.cache.makeObject($0) } ?? seen[v.key]
+                            ev = CacheEvent(type: prev == nil ? .added : .modified, object: o, previous: p)
+                            seen[v.key] = o
+                        case .delete(let v, let prev):
+                            ev = CacheEvent(type: .deleted, object: h.cache.makeObject(v), previous: h.cache.makeObject(prev))
+                            seen[v.key] = nil
+                        }
+                        if let t = filter.translate(ev) { cont.yield(.event(t)) }
+                    }
+                    cont.finish()
+                } catch {
+                    cont.finish(throwing: error)
+                }
+            }
+            cont.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func encode(_ item: WatchItem, info: ResourceInfo, handler: ResourceHandler, table: TableRequest?, first: Bool) -> [UInt8] {
+        switch item {
+        case .event(let e):
+            var out = Array("{\"type\":\"\(e.type.rawValue)\",\"object\":".utf8)
+            if let t = table {
+                var tv = handler.table([e.object], includeObject: t.includeObject, wide: false)
+                if !first { tv["columnDefinitions"] = .array([]) }
+                tv["metadata"] = .object(["resourceVersion": .string(String(e.revision))])
+                out += Array(tv.serialized())
+            } else {
+                out += e.object.bytes
+            }
+            out += Array("}\n".utf8)
+            return out
+        case .bookmark(let rev, let end):
+            var meta: [String: JSONValue] = ["resourceVersion": .string(String(rev))]
+            if end { meta["annotations"] = .object(["k8s.io/initial-events-end": "true"]) }
+            let obj: JSONValue = .object(["kind": .string(info.kind), "apiVersion": .string(info.apiVersion), "metadata": .object(meta)])
+            return Array("{\"type\":\"BOOKMARK\",\"object\":".utf8) + Array(obj.serialized()) + Array("}\n".utf8)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import TugAPI
+import TugStore
+
+/// Every served resource's handler, by group/version/resource.
+public final class ResourceRegistry: Sendable {
+    public let handlers: [ResourceHandler]
+    private let byPath: [String: ResourceHandler]
+    let pods: ResourceStore<PodStrategy>
+
+    init(store: any Store, dispatcher: CacheDispatcher, admission: AdmissionContext) {
+        func info(_ group: String, _ resource: String) -> ResourceInfo {
+            ResourceCatalog.all.first { $0.group == group && $0.resource == resource }!
+        }
+        func make<S: ResourceStrategy>(_ s: S) -> ResourceStore<S> {
+            ResourceStore(strategy: s, store: store, dispatcher: dispatcher, admission: admission)
+        }
+        let pods = make(PodStrategy(info: info("", "pods")))
+        self.pods = pods
+        var list: [ResourceHandler] = [pods]
+        list += StrategyCatalog.handlers(info: info, make: { make($0) })
+        self.handlers = list
+        self.byPath = Dictionary(list.map { ("\($0.info.group)/\($0.info.version)/\($0.info.resource)", $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func handler(group: String, version: String, resource: String) -> ResourceHandler? {
+        byPath["\(group)/\(version)/\(resource)"]
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+import TugAPI
+import TugStore
+
+/// Serves one resource over the store: admission (defaults, validation), metadata rules,
+/// optimistic concurrency and the watch cache. Per-kind behaviour comes from the strategy.
+public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
+    public typealias Object = S.Object
+    public let strategy: S
+    public let store: any Store
+    public let cache: WatchCache
+    let admission: AdmissionContext
+
+    public var info: ResourceInfo { strategy.info }
+    var resourceName: GroupResourceName { GroupResourceName(group: info.group, resource: info.resource) }
+    public var selectableFieldNames: [String] {
+        (info.namespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"]) + strategy.selectableFieldNames
+    }
+
+    init(strategy: S, store: any Store, dispatcher: CacheDispatcher, admission: AdmissionContext) {
+        self.strategy = strategy
+        self.store = store
+        self.admission = admission
+        self.cache = dispatcher.makeCache(info: strategy.info) { bytes in
+            guard let obj = try? APICoding.decode(S.Object.self, from: Data(bytes)) else { return ([:], [:]) }
+            return (obj.metadata.labels ?? [:], strategy.selectableFields(obj))
+        }
+    }
+
+    func key(_ namespace: String?, _ name: String) -> String {
+        info.namespaced ? "\(info.storePrefix)\(namespace ?? "")/\(name)" : "\(info.storePrefix)\(name)"
+    }
+
+    // MARK: reading
+
+    struct Current {
+        var object: Object
+        var revision: Int64
+    }
+
+    func load(_ namespace: String?, _ name: String) async throws -> Current {
+        guard let v = try await store.get(key(namespace, name)) else { throw APIError.notFound(resourceName, name) }
+        return Current(object: try decodeStored(v.value, revision: v.modRevision), revision: v.modRevision)
+    }
+
+    func decodeStored(_ bytes: [UInt8], revision: Int64) throws -> Object {
+        var o = try APICoding.decode(Object.self, from: Data(bytes))
+        o.metadata.resourceVersion = String(revision)
+        return o
+    }
+
+    /// Stored form: type meta set, no resourceVersion (the revision is the resourceVersion).
+    func encodeForStore(_ obj: Object) throws -> [UInt8] {
+        var o = obj
+        o.setTypeMeta()
+        o.metadata.resourceVersion = nil
+        o.metadata.selfLink = nil
+        return Array(try APICoding.encode(o))
+    }
+
+    func respond(_ obj: Object, revision: Int64?, code: Int, warnings: [String] = []) throws -> WriteResult {
+        let bytes = try encodeForStore(obj)
+        return WriteResult(bytes: revision.map { ObjectBytes.withResourceVersion(bytes, $0) } ?? bytes, code: code, warnings: warnings)
+    }
+
+    public func get(namespace: String?, name: String, subresource: String?) async throws -> [UInt8] {
+        switch subresource {
+        case nil, "status":
+            guard let v = try await store.get(key(namespace, name)) else { throw APIError.notFound(resourceName, name) }
+            return ObjectBytes.withResourceVersion(v.value, v.modRevision)
+        case "scale":
+            let cur = try await load(namespace, name)
+            return try scaleBytes(cur.object)
+        default:
+            throw APIError.notFound(resourceName, "\(name)/\(subresource!)")
+        }
+    }
+
+    // MARK: create
+
+    public func create(namespace: String?, body: JSONValue, options: WriteOptions) async throws -> WriteResult {
+        var obj = try decodeBody(body, namespace: namespace, options: options)
+        var warnings = try fieldWarnings(body, options: options)
+        if obj.metadata.name?.isEmpty ?? true, let prefix = obj.metadata.generateName, !prefix.isEmpty {
+            obj.metadata.name = NameGenerator.generate(prefix: prefix)
+        }
+        try await admitCreate(&obj, options: options)
+        warnings += admission.fieldManager.recordCreate(&obj, manager: options.fieldManager)
+        return try await insert(obj, options: options, warnings: warnings)
+    }
+
+    /// Defaults, metadata rules and validation for a new object.
+    func admitCreate(_ obj: inout Object, options: WriteOptions) async throws {
+        let name = obj.metadata.name ?? ""
+        if name.isEmpty {
+            throw APIError.invalid(kind: info.kind, group: info.group, name: "",
+                                   [.required("metadata.name", "name or generateName is required")])
+        }
+        if info.namespaced { try await admission.requireActiveNamespace(obj.metadata.namespace ?? "") }
+        obj.metadata.uid = UUID().uuidString.lowercased()
+        obj.metadata.creationTimestamp = Time.now()
+        obj.metadata.deletionTimestamp = nil
+        obj.metadata.deletionGracePeriodSeconds = nil
+        obj.metadata.generation = strategy.tracksGeneration ? 1 : nil
+        strategy.applyDefaults(&obj)
+        strategy.prepareForCreate(&obj)
+        let errs = ObjectMetaValidation.validate(obj.metadata, namespaced: info.namespaced) + strategy.validate(obj)
+        if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: name, errs) }
+    }
+
+    func insert(_ obj: Object, options: WriteOptions, warnings: [String]) async throws -> WriteResult {
+        let name = obj.metadata.name ?? ""
+        let k = key(obj.metadata.namespace, name)
+        let bytes = try encodeForStore(obj)
+        if options.dryRun {
+            if try await store.get(k) != nil { throw APIError.alreadyExists(resourceName, name) }
+            return WriteResult(bytes: bytes, code: 201, warnings: warnings)
+        }
+        do {
+            let rev = try await store.create(k, bytes)
+            return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, rev), code: 201, warnings: warnings)
+        } catch StoreError.alreadyExists {
+            throw APIError.alreadyExists(resourceName, name)
+        }
+    }
+
+    /// Body → typed object, checking kind, apiVersion and namespace against the request path.
+    func decodeBody(_ body: JSONValue, namespace: String?, options: WriteOptions, expectKind: String? = nil) throws -> Object {
+        guard case .object = body else { throw APIError.badRequest("the request body must be a JSON or YAML object, got \(body.typeName)") }
+        let kind = expectKind ?? info.kind
+        if let k = body["kind"]?.stringValue, !k.isEmpty, k != kind {
+            throw APIError.badRequest("the kind in the body (\(k)) does not match the kind of the resource (\(kind)) at this path")
+        }
+        if expectKind == nil, let av = body["apiVersion"]?.stringValue, !av.isEmpty, av != info.apiVersion {
+            throw APIError.badRequest("the API version in the data (\(av)) does not match the expected API version (\(info.apiVersion))")
+        }
+        var obj = try ObjectDecoding.decode(Object.self, from: body)
+        obj.setTypeMeta()
+        if info.namespaced {
+            if let ns = obj.metadata.namespace, !ns.isEmpty, let want = namespace, ns != want {
+                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            obj.metadata.namespace = namespace ?? obj.metadata.namespace
+        } else {
+            obj.metadata.namespace = nil
+        }
+        return obj
+    }
+
+    /// Unknown fields: 400 under Strict, `Warning` headers under Warn.
+    func fieldWarnings(_ body: JSONValue, options: WriteOptions, message: String? = nil) throws -> [String] {
+        guard options.fieldValidation != .ignore else { return [] }
+        let unknown = admission.unknownFields(body, message ?? info.protobufMessage)
+        guard !unknown.isEmpty else { return [] }
+        if options.fieldValidation == .strict {
+            throw APIError.badRequest("strict decoding error: " + unknown.joined(separator: ", "))
+        }
+        return unknown
+    }
+
+    // MARK: update
+
+    public func update(namespace: String?, name: String, body: JSONValue, subresource: String?, options: WriteOptions) async throws -> WriteResult {
+        switch subresource {
+        case nil:
+            let warnings = try fieldWarnings(body, options: options)
+            let new = try decodeBody(body, namespace: namespace, options: options)
+            try checkName(new, name)
+            return try await write(namespace: namespace, name: name, options: options, warnings: warnings,
+                                   allowCreate: strategy.allowCreateOnUpdate, precondition: new.metadata.resourceVersion) { _ in new }
+        case "status":
+            let new = try decodeBody(body, namespace: namespace, options: options)
+            try checkName(new, name)
+            return try await writeStatus(namespace: namespace, name: name, options: options,
+                                         precondition: new.metadata.resourceVersion) { _ in new }
+        case "scale":
+            return try await updateScale(namespace: namespace, name: name, options: options) { _ in body }
+        default:
+            throw APIError.notFound(resourceName, "\(name)/\(subresource!)")
+        }
+    }
+
+    func checkName(_ obj: Object, _ name: String) throws {
+        if let n = obj.metadata.name, !n.isEmpty, n != name {
+            throw APIError.badRequest("the name of the object (\(n)) does not match the name on the URL (\(name))")
+        }
+    }
+
+    /// Read-modify-write with compare-and-swap. `change` builds the new object from the current
+    /// one; without a resourceVersion precondition a conflicting concurrent write is retried.
+    /// `admit: false` skips the strategy (for system writes such as pod binding that change
+    /// fields users may not).
+    func write(namespace: String?, name: String, options: WriteOptions, warnings: [String] = [], allowCreate: Bool,
+               precondition: String?, admit: Bool = true, change: (Object) throws -> Object) async throws -> WriteResult {
+        for _ in 0..<16 {
+            guard let v = try await store.get(key(namespace, name)) else {
+                guard allowCreate else { throw APIError.notFound(resourceName, name) }
+                var obj = try change(Object(metadata: MetaV1.ObjectMeta(name: name, namespace: namespace)))
+                obj.metadata.name = name
+                if info.namespaced { obj.metadata.namespace = namespace }
+                try await admitCreate(&obj, options: options)
+                _ = admission.fieldManager.recordCreate(&obj, manager: options.fieldManager)
+                do { return try await insert(obj, options: options, warnings: warnings) } catch let e as APIError where e.reason == "AlreadyExists" { continue }
+            }
+            let old = try decodeStored(v.value, revision: v.modRevision)
+            if let p = precondition, !p.isEmpty, p != String(v.modRevision) {
+                throw APIError.conflict(resourceName, name, "the object has been modified; please apply your changes to the latest version and try again")
+            }
+            var new = try change(old)
+            if admit {
+                try admitUpdate(&new, old: old, manager: options.fieldManager)
+            } else {
+                new.setTypeMeta()
+                new.metadata.resourceVersion = old.metadata.resourceVersion
+            }
+            let bytes = try encodeForStore(new)
+            if bytes == v.value || options.dryRun {
+                // No change: Kubernetes answers with the current object and writes nothing.
+                return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, v.modRevision), code: 200, warnings: warnings)
+            }
+            do {
+                if shouldDeleteDuringUpdate(new) {
+                    let r = try await store.delete(key(namespace, name), expectedRevision: v.modRevision)
+                    return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, r.revision), code: 200, warnings: warnings)
+                }
+                let rev = try await store.update(key(namespace, name), bytes, expectedRevision: v.modRevision)
+                return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, rev), code: 200, warnings: warnings)
+            } catch StoreError.conflict {
+                if let p = precondition, !p.isEmpty {
+                    throw APIError.conflict(resourceName, name, "the object has been modified; please apply your changes to the latest version and try again")
+                }
+                continue
+            } catch StoreError.notFound {
+                continue
+            }
+        }
+        throw APIError.conflict(resourceName, name, "too many concurrent writes; try again")
+    }
+
+    /// Metadata an update may not change, defaults, generation and validation.
+    func admitUpdate(_ new: inout Object, old: Object, manager: String?) throws {
+        new.setTypeMeta()
+        new.metadata.uid = old.metadata.uid
+        new.metadata.creationTimestamp = old.metadata.creationTimestamp
+        new.metadata.deletionTimestamp = old.metadata.deletionTimestamp
+        new.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds
+        new.metadata.namespace = old.metadata.namespace
+        new.metadata.resourceVersion = old.metadata.resourceVersion
+        if new.metadata.managedFields == nil { new.metadata.managedFields = old.metadata.managedFields }
+        strategy.applyDefaults(&new)
+        strategy.prepareForUpdate(&new, old: old)
+        new.metadata.generation = old.metadata.generation
+        if strategy.tracksGeneration, SpecComparison.specChanged(new, old) {
+            new.metadata.generation = (old.metadata.generation ?? 0) + 1
+        }
+        admission.fieldManager.recordUpdate(&new, old: old, manager: manager)
+        var errs = ObjectMetaValidation.validate(new.metadata, namespaced: info.namespaced)
+        errs += strategy.validate(new) + strategy.validateUpdate(new, old: old)
+        if old.metadata.deletionTimestamp != nil {
+            let added = Set(new.metadata.finalizers ?? []).subtracting(old.metadata.finalizers ?? [])
+            if !added.isEmpty {
+                errs.append(.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())"))
+            }
+        }
+        if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: new.metadata.name ?? "", errs) }
+    }
+
+    /// An object being deleted whose last finalizer was just removed goes away now.
+    func shouldDeleteDuringUpdate(_ obj: Object) -> Bool {
+        guard obj.metadata.deletionTimestamp != nil, obj.metadata.finalizers?.isEmpty ?? true else { return false }
+        return (obj.metadata.deletionGracePeriodSeconds ?? 0) == 0
+    }
+
+    func writeStatus(namespace: String?, name: String, options: WriteOptions, precondition: String?,
+                     change: @escaping (Object) throws -> Object) async throws -> WriteResult {
+        try await write(namespace: namespace, name: name, options: options, allowCreate: false, precondition: precondition) { old in
+            var merged = self.strategy.prepareForStatusUpdate(try change(old), old: old)
+            merged.metadata = old.metadata
+            let errs = self.strategy.validateStatusUpdate(merged, old: old)
+            if !errs.isEmpty { throw APIError.invalid(kind: self.info.kind, group: self.info.group, name: name, errs) }
+            return merged
+        }
+    }
+
+    // MARK: tables
+
+    public func table(_ objects: [CachedObject], includeObject: String, wide: Bool) -> JSONValue {
+        TableBuilder.table(strategy: strategy, objects: objects, includeObject: includeObject, wide: wide)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import TugAPI
+
+/// One object as the watch cache keeps it: the bytes sent to clients (resourceVersion already
+/// set) plus what label and field selectors look at, decoded once when the event arrives.
+public struct CachedObject: Sendable {
+    public let key: String
+    public let namespace: String?
+    public let name: String
+    public let revision: Int64
+    public let bytes: [UInt8]
+    public let labels: [String: String]
+    public let fields: [String: String]
+}
+
+public enum WatchEventType: String, Sendable {
+    case added = "ADDED", modified = "MODIFIED", deleted = "DELETED", bookmark = "BOOKMARK", error = "ERROR"
+}
+
+/// A change as watchers see it; `previous` lets a filtered watch turn a MODIFIED that leaves the
+/// selection into a DELETED, as Kubernetes does.
+public struct CacheEvent: Sendable {
+    public let type: WatchEventType
+    public let object: CachedObject
+    public let previous: CachedObject?
+    public var revision: Int64 { object.revision }
+}
+
+/// Which objects a list or watch wants: namespace plus label and field selectors.
+public struct ObjectFilter: Sendable {
+    public var namespace: String?
+    public var predicate: (@Sendable (_ labels: [String: String], _ fields: [String: String]) -> Bool)?
+
+    public init(namespace: String? = nil, predicate: (@Sendable ([String: String], [String: String]) -> Bool)? = nil) {
+        self.namespace = namespace
+        self.predicate = predicate
+    }
+
+    public func matches(_ o: CachedObject) -> Bool {
+        if let ns = namespace, o.namespace != ns { return false }
+        return predicate?(o.labels, o.fields) ?? true
+    }
+
+    /// The event this filter's watcher should receive, or nil.
+    func translate(_ e: CacheEvent) -> CacheEvent? {
+        let now = matches(e.object)
+        let before = e.previous.map(matches) ?? false
+        switch e.type {
+        case .added: return now ? e : nil
+        case .deleted: return (e.previous.map(matches) ?? now) ? e : nil
+        case .modified:
+            if now && before { return e }
+            if now { return CacheEvent(type: .added, object: e.object, previous: nil) }
+            if before { return CacheEvent(type: .deleted, object: e.object, previous: e.previous) }
+            return nil
+        default: return e
+        }
+    }
+}
+
+/// What a watch stream carries.
+public enum WatchItem: Sendable {
+    case event(CacheEvent)
+    /// A bookmark at a revision; `initialEventsEnd` marks the end of a watch-list's initial events.
+    case bookmark(Int64, initialEventsEnd: Bool)
+}
