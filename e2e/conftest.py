@@ -20,7 +20,7 @@ import pytest
 
 from kubectl import Kubectl
 from rawapi import RawAPI
-from tugserver import ALL_SERVERS, TugServer
+from tugserver import ALL_SERVERS, ServerError, TugServer
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_TIMEOUT = int(os.environ.get("E2E_TEST_TIMEOUT", "120"))
@@ -110,10 +110,30 @@ def e2e_tmp(tmp_path_factory) -> Path:
 def server(tug_bin, e2e_tmp) -> TugServer:
     """The shared server for the session (stopped with SIGTERM at the end)."""
     srv = TugServer(tug_bin, e2e_tmp / "data", e2e_tmp / "server.log")
-    srv.start(timeout=60)
+    try:
+        srv.start(timeout=60)
+    except ServerError as e:
+        # every test needs it: stop here with one clear message instead of one error per test
+        pytest.exit(f"the shared tug server did not start: {e}", returncode=3)
     print(f"\ntug server pid {srv.pid} at {srv.url}, log {srv.log_path}")
     yield srv
     srv.stop()
+
+
+@pytest.fixture(autouse=True)
+def _server_alive(request):
+    """Fail the test during which the shared server died; restart it (same data dir and
+    port) before the next test, so one crash does not fail everything after it."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    srv = request.getfixturevalue("server")
+    if not srv.running():
+        srv.start(timeout=60, port=srv.port)
+    yield
+    if not srv.running():
+        pytest.fail(f"tug server (pid {srv.pid}) exited with status {srv.proc.returncode} during this test "
+                    f"(log: {srv.log_path})", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -67,4 +67,8 @@ class RawAPI:
         return self.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
 
     def delete_namespace(self, name: str) -> None:
-        self.request("DELETE", f"/api/v1/namespaces/{name}")
+        """Best effort (used in teardown): errors, even a dead server, are ignored."""
+        try:
+            self.request("DELETE", f"/api/v1/namespaces/{name}")
+        except OSError:
+            pass

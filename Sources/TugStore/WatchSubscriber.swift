@@ -119,6 +119,11 @@ final class WatchSubscriber: Sendable {
     /// The next event, pulling history while replaying and waiting while live.
     func next() async throws -> StoreEvent? {
         while true {
+            if Task.isCancelled {
+                // Also stops a replay that still had pages to go.
+                hub.remove(id)
+                return nil
+            }
             let step: Step = state.withLock { s in
                 if s.pending > 0 { return .event(s.pop()) }
                 switch s.terminal {

@@ -4,7 +4,7 @@ import Foundation
 /// `APISchema`. Unknown field numbers are skipped and collected in `unknownFields`.
 public struct ProtobufDecoder {
     public let schema: APISchema
-    public private(set) var unknownFields: [ProtobufUnknownField] = []
+    public internal(set) var unknownFields: [ProtobufUnknownField] = []
     /// Deeper nesting than any Kubernetes object needs: refuses stack-exhausting bodies.
     static let maxDepth = 100
 

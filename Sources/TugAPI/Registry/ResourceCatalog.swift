@@ -5,7 +5,7 @@ import Foundation
 public enum ResourceCatalog {
     static let core = "k8s.io.api.core.v1"
     static let readOnlyVerbs = ["get", "list", "watch"]
-    static let all: [ResourceInfo] = [
+    public static let all: [ResourceInfo] = [
         // core/v1
         .init(group: "", version: "v1", kind: "Namespace", resource: "namespaces", namespaced: false,
               shortNames: ["ns"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],

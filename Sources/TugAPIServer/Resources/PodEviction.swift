@@ -14,8 +14,8 @@ enum PodEviction {
             let labels = pod.metadata.labels ?? [:]
             for o in pdbs.cache.snapshot(ObjectFilter(namespace: namespace)).objects {
                 guard let pdb = try? APICoding.decode(PolicyV1.PodDisruptionBudget.self, from: Data(o.bytes)),
-                      let sel = pdb.spec?.selector, let selector = try? LabelSelector(sel), !selector.isEmpty,
-                      selector.matches(labels) else { continue }
+                      let sel = pdb.spec?.selector, let selector = try? Labels.Selector(sel), !selector.isEmpty,
+                      selector.matches(labels: labels) else { continue }
                 if (pdb.status?.disruptionsAllowed ?? 0) < 1 {
                     throw APIError(code: 429, reason: "TooManyRequests",
                                    message: "Cannot evict pod as it would violate the pod's disruption budget.",

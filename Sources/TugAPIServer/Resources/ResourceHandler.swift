@@ -12,9 +12,6 @@ public protocol ResourceHandler: Sendable {
     func update(namespace: String?, name: String, body: JSONValue, subresource: String?, options: WriteOptions) async throws -> WriteResult
     func patch(namespace: String?, name: String, patch: PatchRequest, subresource: String?, options: WriteOptions) async throws -> WriteResult
     func delete(namespace: String?, name: String, options: DeleteOptions) async throws -> WriteResult
-    /// POST on a subresource (`pods/binding`, `pods/eviction`).
-    func createSubresource(namespace: String?, name: String, subresource: String, body: JSONValue, options: WriteOptions) async throws -> WriteResult
-
     /// `meta.k8s.io/v1` Table for the objects.
     func table(_ objects: [CachedObject], includeObject: String, wide: Bool) -> JSONValue
 }

@@ -12,10 +12,10 @@ public final class ResourceRegistry: Sendable {
         func info(_ group: String, _ resource: String) -> ResourceInfo {
             ResourceCatalog.all.first { $0.group == group && $0.resource == resource }!
         }
-        func make<S: ResourceStrategy>(_ s: S) -> ResourceStore<S> {
+        func make<S: ResourceStrategy>(_ s: S) -> any ResourceHandler {
             ResourceStore(strategy: s, store: store, dispatcher: dispatcher, admission: admission)
         }
-        let pods = make(PodStrategy(info: info("", "pods")))
+        let pods = ResourceStore(strategy: PodStrategy(info: info("", "pods")), store: store, dispatcher: dispatcher, admission: admission)
         self.pods = pods
         var list: [ResourceHandler] = [pods]
         list += StrategyCatalog.handlers(info: info, make: { make($0) })

@@ -104,7 +104,7 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         obj.metadata.generation = strategy.tracksGeneration ? 1 : nil
         strategy.applyDefaults(&obj)
         strategy.prepareForCreate(&obj)
-        let errs = ObjectMetaValidation.validate(obj.metadata, namespaced: info.namespaced) + strategy.validate(obj)
+        let errs = Validation.validateObjectMeta(obj.metadata, namespaced: info.namespaced) + strategy.validate(obj)
         if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: name, errs) }
     }
 
@@ -195,7 +195,8 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         for _ in 0..<16 {
             guard let v = try await store.get(key(namespace, name)) else {
                 guard allowCreate else { throw APIError.notFound(resourceName, name) }
-                var obj = try change(Object(metadata: MetaV1.ObjectMeta(name: name, namespace: namespace)))
+                let empty = try ObjectDecoding.decode(Object.self, from: ["metadata": ["name": .string(name)]])
+                var obj = try change(empty)
                 obj.metadata.name = name
                 if info.namespaced { obj.metadata.namespace = namespace }
                 try await admitCreate(&obj, options: options)
@@ -254,12 +255,12 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
             new.metadata.generation = (old.metadata.generation ?? 0) + 1
         }
         admission.fieldManager.recordUpdate(&new, old: old, manager: manager)
-        var errs = ObjectMetaValidation.validate(new.metadata, namespaced: info.namespaced)
+        var errs = Validation.validateObjectMeta(new.metadata, namespaced: info.namespaced)
         errs += strategy.validate(new) + strategy.validateUpdate(new, old: old)
         if old.metadata.deletionTimestamp != nil {
             let added = Set(new.metadata.finalizers ?? []).subtracting(old.metadata.finalizers ?? [])
             if !added.isEmpty {
-                errs.append(.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())"))
+                errs.append(FieldError.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())"))
             }
         }
         if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: new.metadata.name ?? "", errs) }

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Watch delivery: `watchers` watches on the namespace while creates run at `rate`/s; the
+/// latency of an event is from the create's request start to its arrival at each watcher.
+struct WatchPhase {
+    let workload: APIWorkload
+    let watchers: Int
+    let rate: Int
+    let seconds: Int
+    let clients: Int
+
+    func run() async throws -> [String: Double] {
+        let sent = Mutex<[String: ContinuousClock.Instant]>([:])
+        let delivery = LatencyRecorder()
+        let creates = LatencyRecorder()
+        let list = try await workload.send(.GET, "\(workload.collection)?limit=1", expect: 200)
+        let rv = (try? JSONSerialization.jsonObject(with: Data(buffer: list)) as? [String: Any])
+            .flatMap { ($0["metadata"] as? [String: Any])?["resourceVersion"] as? String } ?? "0"
+        let ready = Atomic<Int>(0)
+        let watchTasks = (0..<watchers).map { _ in
+            Task {
+                var req = HTTPClientRequest(url: "\(workload.collection)?watch=true&resourceVersion=\(rv)&timeoutSeconds=\(seconds + 30)")
+                req.method = .GET
+                guard let resp = try? await workload.http.execute(req, timeout: .seconds(Int64(seconds + 60))) else { return }
+                ready.add(1, ordering: .relaxed)
+                var pending: [UInt8] = []
+                do {
+                    for try await chunk in resp.body {
+                        let now = ContinuousClock.now
+                        pending += chunk.readableBytesView
+                        while let nl = pending.firstIndex(of: 10) {
+                            let line = pending[..<nl]
+                            pending.removeSubrange(...nl)
+                            if let name = WatchPhase.name(in: line), let t0 = sent.withLock({ $0[name] }) {
+                                delivery.record((now - t0).seconds)
+                            }
+                        }
+                    }
+                } catch {}
+            }
+        }
+        // Wait (bounded) for the watch connections to open.
+        for _ in 0..<200 where ready.load(ordering: .relaxed) < watchers { try await Task.sleep(for: .milliseconds(50)) }
+        let start = ContinuousClock.now
+        let total = rate * seconds
+        let interval = Duration.seconds(1) / rate
+        await withTaskGroup(of: Void.self) { g in
+            for c in 0..<clients {
+                g.addTask {
+                    var k = c
+                    while k < total {
+                        let due = start + interval * k
+                        try? await Task.sleep(until: due, clock: .continuous)
+                        let name = "watch-\(k)"
+                        let t0 = ContinuousClock.now
+                        sent.withLock { $0[name] = t0 }
+                        do {
+                            try await workload.createNamed(name)
+                            creates.record((ContinuousClock.now - t0).seconds)
+                        } catch { creates.fail() }
+                        k += clients
+                    }
+                }
+            }
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        try await Task.sleep(for: .seconds(2))
+        for t in watchTasks { t.cancel() }
+        var out: [String: Double] = ["watchers": Double(watchers), "target_rate": Double(rate)]
+        for (k, v) in creates.summary(elapsed: elapsed) { out["create_" + k] = v }
+        for (k, v) in delivery.summary(elapsed: elapsed) { out["delivery_" + k] = v }
+        out["delivery_expected"] = Double(total * watchers)
+        return out
+    }
+
+    /// The object's name in a watch line, found without a full JSON parse.
+    static func name(in line: ArraySlice<UInt8>) -> String? {
+        let s = String(decoding: line, as: UTF8.self)
+        guard let r = s.range(of: "\"name\":\"") else { return nil }
+        let rest = s[r.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
+    }
+}
