@@ -38,8 +38,7 @@ struct ServerCommand: AsyncParsableCommand {
             } catch {
                 logger.error("could not write \(DataDirectory.kubeconfigPath(dir)): \(error)")
             }
-            print("tug server ready at \(url)")
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data("tug server ready at \(url)\n".utf8))
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: api)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

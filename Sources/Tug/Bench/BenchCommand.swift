@@ -29,7 +29,16 @@ struct APIBench: AsyncParsableCommand {
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = clients + watchers + 8
         config.timeout = .init(connect: .seconds(5), read: .seconds(120))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        defer { try? http.syncShutdown() }
+        do {
+            try await runPhases(http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    func runPhases(_ http: HTTPClient) async throws {
         var result: [String: Any] = ["clients": clients, "seconds": seconds]
         let payload = String(repeating: "x", count: valueSize)
         if let etcd {

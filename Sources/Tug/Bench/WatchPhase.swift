@@ -13,19 +13,19 @@ struct WatchPhase {
     let clients: Int
 
     func run() async throws -> [String: Double] {
-        let sent = Mutex<[String: ContinuousClock.Instant]>([:])
+        let sent = SendTimes()
         let delivery = LatencyRecorder()
         let creates = LatencyRecorder()
         let list = try await workload.send(.GET, "\(workload.collection)?limit=1", expect: 200)
         let rv = (try? JSONSerialization.jsonObject(with: Data(buffer: list)) as? [String: Any])
             .flatMap { ($0["metadata"] as? [String: Any])?["resourceVersion"] as? String } ?? "0"
-        let ready = Atomic<Int>(0)
+        let ready = Counter()
         let watchTasks = (0..<watchers).map { _ in
             Task {
                 var req = HTTPClientRequest(url: "\(workload.collection)?watch=true&resourceVersion=\(rv)&timeoutSeconds=\(seconds + 30)")
                 req.method = .GET
                 guard let resp = try? await workload.http.execute(req, timeout: .seconds(Int64(seconds + 60))) else { return }
-                ready.add(1, ordering: .relaxed)
+                ready.increment()
                 var pending: [UInt8] = []
                 do {
                     for try await chunk in resp.body {
@@ -34,7 +34,7 @@ struct WatchPhase {
                         while let nl = pending.firstIndex(of: 10) {
                             let line = pending[..<nl]
                             pending.removeSubrange(...nl)
-                            if let name = WatchPhase.name(in: line), let t0 = sent.withLock({ $0[name] }) {
+                            if let name = WatchPhase.name(in: line), let t0 = sent.get(name) {
                                 delivery.record((now - t0).seconds)
                             }
                         }
@@ -43,7 +43,7 @@ struct WatchPhase {
             }
         }
         // Wait (bounded) for the watch connections to open.
-        for _ in 0..<200 where ready.load(ordering: .relaxed) < watchers { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where ready.value < watchers { try await Task.sleep(for: .milliseconds(50)) }
         let start = ContinuousClock.now
         let total = rate * seconds
         let interval = Duration.seconds(1) / rate
@@ -56,7 +56,7 @@ struct WatchPhase {
                         try? await Task.sleep(until: due, clock: .continuous)
                         let name = "watch-\(k)"
                         let t0 = ContinuousClock.now
-                        sent.withLock { $0[name] = t0 }
+                        sent.set(name, t0)
                         do {
                             try await workload.createNamed(name)
                             creates.record((ContinuousClock.now - t0).seconds)
@@ -84,4 +84,17 @@ struct WatchPhase {
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])
     }
+}
+
+/// When each create was sent, by object name.
+final class SendTimes: Sendable {
+    private let times = Mutex<[String: ContinuousClock.Instant]>([:])
+    func set(_ name: String, _ t: ContinuousClock.Instant) { times.withLock { $0[name] = t } }
+    func get(_ name: String) -> ContinuousClock.Instant? { times.withLock { $0[name] } }
+}
+
+final class Counter: Sendable {
+    private let n = Atomic<Int>(0)
+    func increment() { n.add(1, ordering: .relaxed) }
+    var value: Int { n.load(ordering: .relaxed) }
 }

@@ -54,6 +54,7 @@ public enum KubernetesProtobuf {
                 }
             case (2, .lengthDelimited): raw = try reader.readLengthDelimited()
             case (3, .lengthDelimited): contentEncoding = reader.string(try reader.readLengthDelimited())
+            case (4, .lengthDelimited): _ = try reader.readLengthDelimited()  // contentType: the raw message is protobuf
             case (1...4, _): throw ProtobufReader.malformed("envelope field \(number) has wire type \(wire.name)")
             default: try reader.skip(wire)
             }

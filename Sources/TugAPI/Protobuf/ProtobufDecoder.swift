@@ -200,6 +200,7 @@ public struct ProtobufDecoder {
             }
         case .special(.quantity): return .string("0")
         case .special(.intOrString): return .int(0)
+        case .special(.time), .special(.microTime), .special(.rawExtension), .special(.fieldsV1): return .null
         case .list, .special(.verbs): return .array([])
         case .message, .map, .special, .opaque: return .object([:])
         }

@@ -43,7 +43,7 @@ enum RequestPath: Equatable {
         var rp = ResourcePath(group: group, version: version, namespace: nil, resource: "", name: nil, subresource: nil)
         if segs.first == "watch" { rp.legacyWatch = true; segs.removeFirst() }
         guard !segs.isEmpty else { return .other(path) }
-        if segs[0] == "namespaces", group.isEmpty, segs.count >= 3,
+        if segs[0] == "namespaces", segs.count >= 3,
            !(segs.count == 3 && (segs[2] == "status" || segs[2] == "finalize")) {
             rp.namespace = segs[1]
             segs.removeFirst(2)

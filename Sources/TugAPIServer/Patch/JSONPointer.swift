@@ -34,8 +34,11 @@ struct JSONPointer: Equatable, CustomStringConvertible {
         return out
     }
 
-    var parent: [String] { Array(tokens.dropLast()) }
-    var last: String? { tokens.last }
+    /// The pointer text without its last token (`/spec/containers` for `/spec/containers/3`).
+    var parentDescription: String {
+        guard let slash = description.lastIndex(of: "/") else { return "" }
+        return String(description[..<slash])
+    }
 
     /// True when `self` points strictly inside `other`'s value (move may not go into itself).
     func isProperChild(of other: JSONPointer) -> Bool {

@@ -34,7 +34,7 @@ enum JSONTree {
                         throw PatchErrors.unprocessable("add operation does not apply: \(token) is not an array index in \(p)", field: p.description)
                     }
                     guard i <= a.count else {
-                        throw PatchErrors.unprocessable("add operation does not apply: index \(i) is out of bounds (the array at \(p) has \(a.count) items)", field: p.description)
+                        throw PatchErrors.unprocessable("add operation does not apply: index \(i) is out of bounds for the list at \(p.parentDescription) (\(a.count) items)", field: p.description)
                     }
                     a.insert(value, at: i)
                 }

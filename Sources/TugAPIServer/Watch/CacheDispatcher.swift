@@ -22,7 +22,7 @@ public final class CacheDispatcher: Sendable {
     public var currentRevision: Int64 { revision.load(ordering: .acquiring) }
 
     func makeCache(info: ResourceInfo, attributes: @escaping @Sendable ([UInt8]) -> (labels: [String: String], fields: [String: String])) -> WatchCache {
-        let c = WatchCache(info: info, dispatcherRevision: { [revision] in revision.load(ordering: .acquiring) }, attributes: attributes)
+        let c = WatchCache(info: info, dispatcherRevision: { [weak self] in self?.currentRevision ?? 0 }, attributes: attributes)
         caches.withLock { $0[info.groupResource] = c }
         return c
     }
