@@ -10,7 +10,7 @@ final class PatchJSONPatchTests: XCTestCase {
     struct Case {
         let name: String
         let patch: JSONValue
-        let check: (JSONValue) -> Bool
+        let check: @Sendable (JSONValue) -> Bool
     }
 
     static let cases: [Case] = [
@@ -23,21 +23,21 @@ final class PatchJSONPatchTests: XCTestCase {
              patch: [["op": "add", "path": "/metadata/annotations", "value": [:]], ["op": "add", "path": "/metadata/annotations/a~0b", "value": "x"]],
              check: { $0["metadata"]?["annotations"]?["a~b"] == "x" }),
         Case(name: "append a container with -",
-             patch: [["op": "add", "path": containers + "/-", "value": ["name": "debug", "image": "busybox"]]],
+             patch: [["op": "add", "path": .string(containers + "/-"), "value": ["name": "debug", "image": "busybox"]]],
              check: { $0["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.last?["name"] == "debug" }),
         Case(name: "insert a container at index 0",
-             patch: [["op": "add", "path": containers + "/0", "value": ["name": "init", "image": "busybox"]]],
+             patch: [["op": "add", "path": .string(containers + "/0"), "value": ["name": "init", "image": "busybox"]]],
              check: { $0["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.map { $0["name"] } == ["init", "web", "log-shipper"] }),
-        Case(name: "insert at the end index", patch: [["op": "add", "path": containers + "/2", "value": ["name": "last"]]],
+        Case(name: "insert at the end index", patch: [["op": "add", "path": .string(containers + "/2"), "value": ["name": "last"]]],
              check: { $0["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.count == 3 }),
-        Case(name: "remove the sidecar", patch: [["op": "remove", "path": containers + "/1"]],
+        Case(name: "remove the sidecar", patch: [["op": "remove", "path": .string(containers + "/1")]],
              check: { $0["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.count == 1 }),
         Case(name: "remove a label", patch: [["op": "remove", "path": "/metadata/labels/tier"]],
              check: { $0["metadata"]?["labels"] == ["app": "web"] }),
         Case(name: "test then replace the image",
-             patch: [["op": "test", "path": containers + "/0/image", "value": "nginx:1.25"],
-                     ["op": "replace", "path": containers + "/0/image", "value": "nginx:1.27"]],
-             check: { $0["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"] == "nginx:1.27" }),
+             patch: [["op": "test", "path": .string(containers + "/0/image"), "value": "nginx:1.25"],
+                     ["op": "replace", "path": .string(containers + "/0/image"), "value": "nginx:1.27"]],
+             check: { $0["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "nginx:1.27" }),
         Case(name: "test compares numbers by value", patch: [["op": "test", "path": "/spec/replicas", "value": 2.0]],
              check: { $0 == live }),
         Case(name: "move a label", patch: [["op": "move", "from": "/metadata/labels/tier", "path": "/metadata/labels/layer"]],
@@ -76,11 +76,11 @@ final class PatchJSONPatchTests: XCTestCase {
                   code: 422, detail: "replace operation does not apply: doc is missing path: /spec/paused"),
         ErrorCase(name: "add below a missing parent", patch: [["op": "add", "path": "/spec/nothing/here", "value": 1]],
                   code: 422, detail: "doc is missing path: /spec/nothing/here"),
-        ErrorCase(name: "index out of bounds", patch: [["op": "add", "path": containers + "/5", "value": [:]]],
+        ErrorCase(name: "index out of bounds", patch: [["op": "add", "path": .string(containers + "/5"), "value": [:]]],
                   code: 422, detail: "add operation does not apply: index 5 is out of bounds for the list at \(containers) (2 items)"),
-        ErrorCase(name: "index with a leading zero", patch: [["op": "remove", "path": containers + "/01"]],
+        ErrorCase(name: "index with a leading zero", patch: [["op": "remove", "path": .string(containers + "/01")]],
                   code: 422, detail: "remove operation does not apply: doc is missing path: \(containers)/01"),
-        ErrorCase(name: "- outside add", patch: [["op": "replace", "path": containers + "/-", "value": [:]]],
+        ErrorCase(name: "- outside add", patch: [["op": "replace", "path": .string(containers + "/-"), "value": [:]]],
                   code: 422, detail: "replace operation does not apply: doc is missing path: \(containers)/-"),
         ErrorCase(name: "unknown op", patch: [["op": "merge", "path": "/spec", "value": [:]]],
                   code: 422, detail: "Unexpected kind: merge"),

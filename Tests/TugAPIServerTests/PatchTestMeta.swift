@@ -3,8 +3,8 @@ import TugAPI
 /// Hand-built merge metadata for Deployments and Pods, mirroring Kubernetes' struct tags, so the
 /// engines are tested independently of the schema adapter.
 enum PatchTestMeta {
-    static let keyed = { (key: String, element: PatchMetaNode) in
-        PatchMetaNode.list(of: element, strategy: .merge, mergeKey: key, listType: .map(keys: [key]), keyDefaults: [key: ""])
+    static func keyed(_ key: String, _ element: PatchMetaNode) -> PatchMetaNode {
+        .list(of: element, strategy: .merge, mergeKey: key, listType: .map(keys: [key]), keyDefaults: [key: ""])
     }
 
     static let container = PatchMetaNode.object([

@@ -110,7 +110,7 @@ struct LabelSelectorTests {
         #expect(try Labels.Selector(parsing: selector).matches(labels: labels) == expected)
     }
 
-    @Test func everythingAndNothing() {
+    @Test func everythingAndNothing() throws {
         #expect(Labels.Selector.everything.matches(labels: ["a": "b"]))
         #expect(Labels.Selector.everything.isEmpty)
         #expect(Labels.Selector.everything.description == "")

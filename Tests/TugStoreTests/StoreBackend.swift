@@ -55,3 +55,17 @@ func collect(_ stream: AsyncThrowingStream<StoreEvent, any Error>, seconds: Doub
 }
 
 func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+/// Runs `body`, failing with `Timeout` instead of hanging the suite when it does not finish.
+func withTimeout<T: Sendable>(seconds: Double = 20, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw Timeout()
+        }
+        let first = try await group.next()!
+        group.cancelAll()
+        return first
+    }
+}

@@ -39,7 +39,7 @@ struct WatchHubTests {
         let consumer = Task { for try await _ in stream {} }
         try await Task.sleep(for: .milliseconds(20))
         consumer.cancel()
-        try await consumer.value
+        try await withTimeout { try await consumer.value }
         #expect(hub.watcherCount == 0)
     }
 

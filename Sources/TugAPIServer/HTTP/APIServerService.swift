@@ -41,7 +41,7 @@ public struct APIServerService: Service {
             group.addTask { try await core.dispatcher.run() }
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(30))
+                    try? await Task.sleep(for: .seconds(30))
                     core.dispatcher.sendBookmarks()
                 }
             }
@@ -49,7 +49,8 @@ public struct APIServerService: Service {
                 // Keep 1000 revisions or five minutes of history, whichever is more.
                 var samples: [(ContinuousClock.Instant, Int64)] = []
                 while !Task.isCancelled {
-                    try await Task.sleep(for: compactionInterval)
+                    try? await Task.sleep(for: compactionInterval)
+                    if Task.isCancelled { break }
                     guard let current = try? await core.store.currentRevision else { continue }
                     let now = ContinuousClock.now
                     samples.append((now, current))
@@ -58,8 +59,12 @@ public struct APIServerService: Service {
                     _ = try? await core.store.compact(keepRevisions: max(compactionKeep, current - fiveMinutesAgo))
                 }
             }
-            try await cancelWhenGracefulShutdown {
-                try await app.runService()
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await app.runService()
+                }
+            } catch is CancellationError {
+                // Graceful shutdown (SIGTERM/SIGINT): a clean exit.
             }
             group.cancelAll()
         }

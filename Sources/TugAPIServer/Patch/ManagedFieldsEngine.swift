@@ -77,12 +77,10 @@ public struct ManagedFieldsEngine: Sendable {
             let first = ManagerID(manager: "before-first-apply", operation: ManagedFieldsRecord.update, apiVersion: apiVersion, subresource: subresource)
             try recordUpdate(old: .object([:]), new: live, managers: &managers, id: first, now: now)
         }
-        do {
-            let result = try updater.apply(live: live, config: applied, managers: &managers, manager: id, apiVersion: apiVersion, force: force)
-            strip(&managers, id)
-            managers[id]?.time = Time(now).rfc3339
-            return (result, managers)
-        }
+        let result = try updater.apply(live: live, config: applied, managers: &managers, manager: id, apiVersion: apiVersion, force: force)
+        strip(&managers, id)
+        managers[id]?.time = Time(now).rfc3339
+        return (result, managers)
     }
 
     private func checkApplied(_ applied: JSONValue) throws {

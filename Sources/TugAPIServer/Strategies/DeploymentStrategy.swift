@@ -23,6 +23,12 @@ public struct DeploymentStrategy: ResourceStrategy {
         spec.strategy = strategy
         if spec.revisionHistoryLimit == nil { spec.revisionHistoryLimit = 10 }
         if spec.progressDeadlineSeconds == nil { spec.progressDeadlineSeconds = 600 }
+        if var t = spec.template {
+            var ps = t.spec ?? CoreV1.PodSpec()
+            PodSpecDefaults.apply(&ps)
+            t.spec = ps
+            spec.template = t
+        }
         obj.spec = spec
     }
 

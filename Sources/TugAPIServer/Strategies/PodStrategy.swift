@@ -9,8 +9,14 @@ public struct PodStrategy: ResourceStrategy {
 
     public var tracksGeneration: Bool { true }
 
+    public func applyDefaults(_ obj: inout CoreV1.Pod) {
+        var spec = obj.spec ?? CoreV1.PodSpec()
+        PodSpecDefaults.apply(&spec)
+        obj.spec = spec
+    }
+
     public func prepareForCreate(_ obj: inout CoreV1.Pod) {
-        obj.status = CoreV1.PodStatus(phase: "Pending")
+        obj.status = CoreV1.PodStatus(phase: "Pending", qosClass: PodSpecDefaults.qosClass(obj.spec))
     }
 
     public func prepareForUpdate(_ new: inout CoreV1.Pod, old: CoreV1.Pod) {
