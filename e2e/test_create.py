@@ -68,3 +68,13 @@ def test_create_job(any_kubectl, ns):
     labels = spec["template"]["metadata"]["labels"]
     assert selector.items() <= labels.items(), (selector, labels)
     assert labels.get("batch.kubernetes.io/job-name") == "j", labels
+
+
+def test_secret_string_data_is_stored_as_data(kubectl, ns):
+    manifest = m.to_yaml({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sd"},
+                          "stringData": {"token": "abc 123"}, "data": {"other": m.b64("x")}})
+    assert kubectl.apply_text(manifest, "-n", ns).lines == ["secret/sd created"]
+    obj = kubectl.json("get", "secret", "sd", "-n", ns)
+    assert "stringData" not in obj
+    assert {k: m.unb64(v) for k, v in obj["data"].items()} == {"token": "abc 123", "other": "x"}
+    assert obj["type"] == "Opaque"

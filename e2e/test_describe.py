@@ -17,15 +17,9 @@ def event(name, involved, reason, message):
             "source": {"component": "e2e"}, "count": 1, "firstTimestamp": now, "lastTimestamp": now}
 
 
-def test_describe_deployment_with_events(any_kubectl, api, ns):
-    dep = api.create(f"/apis/apps/v1/namespaces/{ns}/deployments",
-                     m.deployment("web", 2, containers=[m.container("app", "nginx:1.25", 80)]))
-    involved = {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": ns, "name": "web",
-                "uid": dep["metadata"]["uid"]}
-    api.create(f"/api/v1/namespaces/{ns}/events", event("web.e2e1", involved, "E2ETest", "hello from e2e"))
-    other = dict(involved, name="other", uid="00000000-0000-0000-0000-000000000001")
-    api.create(f"/api/v1/namespaces/{ns}/events", event("other.e2e1", other, "E2EOther", "not for web"))
-
+def test_describe_deployment(any_kubectl, api, ns):
+    api.create(f"/apis/apps/v1/namespaces/{ns}/deployments",
+               m.deployment("web", 2, containers=[m.container("app", "nginx:1.25", 80)]))
     out = any_kubectl.run("describe", "deployment", "web", "-n", ns).stdout
     has(r"^Name:\s+web$", out)
     has(rf"^Namespace:\s+{ns}$", out)
@@ -38,6 +32,18 @@ def test_describe_deployment_with_events(any_kubectl, api, ns):
     has(r"^\s+Image:\s+nginx:1\.25$", out)
     has(r"^\s+Port:\s+80/TCP$", out)
     has(r"^Events:", out)
+
+
+def test_describe_shows_the_objects_events(any_kubectl, api, ns):
+    """describe lists events by fieldSelector involvedObject.{name,namespace,kind,uid}."""
+    dep = api.create(f"/apis/apps/v1/namespaces/{ns}/deployments", m.deployment("web"))
+    involved = {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": ns, "name": "web",
+                "uid": dep["metadata"]["uid"]}
+    api.create(f"/api/v1/namespaces/{ns}/events", event("web.e2e1", involved, "E2ETest", "hello from e2e"))
+    other = dict(involved, name="other", uid="00000000-0000-0000-0000-000000000001")
+    api.create(f"/api/v1/namespaces/{ns}/events", event("other.e2e1", other, "E2EOther", "not for web"))
+    out = any_kubectl.run("describe", "deployment", "web", "-n", ns).stdout
+    has(r"^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message$", out)
     has(r"Normal\s+E2ETest\s+.*e2e\s+hello from e2e", out)
     assert "E2EOther" not in out, out
 

@@ -23,7 +23,11 @@ def test_unknown_resource_type(any_kubectl):
     assert 'the server doesn\'t have a resource type "frobnicators"' in res.stderr, res.describe()
 
 
-def test_create_in_missing_namespace(any_kubectl):
+def test_create_in_missing_namespace(any_kubectl, api):
     res = any_kubectl.fail("create", "configmap", "x", "-n", "e2e-no-such-namespace", "--from-literal=a=1")
-    assert ('Error from server (NotFound): namespaces "e2e-no-such-namespace" not found'
-            in res.stderr), res.describe()
+    # generator commands print "error: failed to create configmap: <server message>"
+    assert 'namespaces "e2e-no-such-namespace" not found' in res.stderr, res.describe()
+    status, body = api.request("POST", "/api/v1/namespaces/e2e-no-such-namespace/configmaps",
+                               {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    assert status == 404 and body["reason"] == "NotFound", (status, body)
+    assert (body["details"]["name"], body["details"]["kind"]) == ("e2e-no-such-namespace", "namespaces"), body

@@ -1,5 +1,6 @@
 """kubectl get: server-side table columns, output formats, selectors, -A, `get all`."""
 
+import ipaddress
 import re
 import secrets
 
@@ -152,3 +153,17 @@ def test_get_all(any_kubectl, api, ns):
     # every section has its own header
     assert re.search(r"^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$", out, re.M), out
     assert re.search(r"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$", out, re.M), out
+
+
+def test_service_defaults_and_cluster_ip(kubectl, api, ns):
+    api.create(f"/api/v1/namespaces/{ns}/services", m.service("web", {"app": "web"}))
+    spec = kubectl.json("get", "service", "web", "-n", ns)["spec"]
+    assert spec["type"] == "ClusterIP"
+    assert spec["sessionAffinity"] == "None"
+    assert spec["ports"] == [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
+    ip = spec["clusterIP"]
+    assert ipaddress.ip_address(ip) in ipaddress.ip_network("10.43.0.0/16"), spec  # the service CIDR
+    assert spec["clusterIPs"] == [ip]
+    header, rows = parse_table(kubectl.run("get", "svc", "web", "-n", ns).stdout)
+    assert header == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert [rows[0][c] for c in ("TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)")] == ["ClusterIP", ip, "<none>", "80/TCP"]

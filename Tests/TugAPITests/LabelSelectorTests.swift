@@ -97,7 +97,7 @@ struct LabelSelectorTests {
         ("!x", ["y": "z"], true), ("x>1", ["x": "2"], true), ("x<1", ["x": "0"], true), ("x=z", [:], false),
         ("x=y", ["x": "z"], false), ("x=y,z=w", ["x": "w", "z": "w"], false), ("x!=y,z!=w", ["x": "z", "z": "w"], false),
         ("x", ["y": "z"], false), ("!x", ["x": "z"], false), ("x>1", ["x": "0"], false), ("x<1", ["x": "2"], false),
-        ("x>1", ["x": "v2"], false), ("x>1", [:], false), ("x>-5", ["x": "-4"], true), ("x!=a", [:], true),
+        ("x>1", ["x": "v2"], false), ("x>1", [:], false), ("x>5", ["x": "06"], true), ("x<5", ["x": "-4"], true), ("x!=a", [:], true),
         ("x notin (a)", [:], true), ("x in (a,b)", ["x": "b"], true), ("x in (a,b)", ["x": "c"], false),
         ("x in (a,b)", [:], false), ("x notin (a,b)", ["x": "a"], false), ("x=", ["x": ""], true), ("x=", [:], false),
         ("x in ()", ["x": ""], true), ("x notin ()", ["y": ""], true), ("x notin ()", ["x": ""], false),

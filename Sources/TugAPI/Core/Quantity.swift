@@ -26,14 +26,19 @@ public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringCon
     /// For a valid quantity: the original text when Kubernetes would print it unchanged (it
     /// keeps canonical input, down to `+1` or `1E3`); for an invalid one, what was given.
     var text: String?
+    /// Set only for a quantity whose text did not parse (kept small: the text is in `text`).
+    var invalidKind: QuantityParseError.Kind?
+
     /// Why the text did not parse; nil for every valid quantity.
-    public private(set) var parseError: QuantityParseError?
+    public var parseError: QuantityParseError? {
+        invalidKind.map { QuantityParseError(kind: $0, input: text ?? "") }
+    }
 
     init(amount: Amount, format: Format, text: String? = nil) {
         self.amount = amount
         self.format = format
         self.text = text
-        self.parseError = nil
+        self.invalidKind = nil
     }
 
     /// Parses `string` leniently: an unparsable string gives an invalid quantity rather than
@@ -43,7 +48,7 @@ public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringCon
             self = try Quantity(parsing: string)
         } catch {
             self.init(amount: .zero, format: .decimalSI, text: string)
-            self.parseError = error
+            self.invalidKind = error.kind
         }
     }
 
@@ -67,7 +72,7 @@ public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringCon
 
     public static let zero = Quantity(value: 0)
 
-    public var isValid: Bool { parseError == nil }
+    public var isValid: Bool { invalidKind == nil }
     public var isZero: Bool { amount.isZero }
     /// -1, 0 or 1.
     public var sign: Int { amount.signum }

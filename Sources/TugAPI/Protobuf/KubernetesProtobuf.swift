@@ -84,6 +84,12 @@ public enum KubernetesProtobuf {
            schema.message(package + "." + kind) != nil {
             return package + "." + kind
         }
+        // Kinds served only as subresources (autoscaling/v1 Scale): the package follows the group's first label.
+        let parts = apiVersion.split(separator: "/")
+        if parts.count == 2, let label = parts[0].split(separator: ".").first {
+            let candidate = "k8s.io.api.\(label).\(parts[1]).\(kind)"
+            if schema.message(candidate) != nil { return candidate }
+        }
         let meta = APISchema.metaPackage + "." + kind
         return schema.message(meta) != nil ? meta : nil
     }

@@ -3,7 +3,7 @@ import TugAPI
 /// Strategic merge patch (`application/strategic-merge-patch+json`), applied as Kubernetes'
 /// `strategicpatch` package applies it: maps merge recursively, `null` deletes, lists whose field
 /// has `patchStrategy: merge` merge by their `patchMergeKey` (or as sets of scalars), other lists
-/// are replaced, and the directives `$patch` (delete, replace, merge), `$retainKeys`,
+/// are replaced, and the directives `$patch` (delete, replace; merge on maps), `$retainKeys`,
 /// `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>` are honoured.
 ///
 /// With a nil `PatchMeta` (unknown types) it degrades to JSON merge patch semantics.
@@ -33,7 +33,9 @@ struct StrategicMerger {
     func mergeMap(_ originalIn: [String: JSONValue], _ patchIn: [String: JSONValue], _ meta: (any PatchMeta)?) throws -> [String: JSONValue] {
         var patch = patchIn
         if let directive = patch[Directive.patch] {
-            return try mapDirective(directive, patch)
+            // `merge` is the default spelled out; Kubernetes refuses it, accepting it costs nothing.
+            guard directive.stringValue == "merge" else { return try mapDirective(directive, patch) }
+            patch.removeValue(forKey: Directive.patch)
         }
         var original = originalIn
         try applyRetainKeys(&original, &patch)
@@ -106,8 +108,8 @@ struct StrategicMerger {
         switch v {
         case .object(let o):
             if let d = o[Directive.patch] {
-                // Kubernetes drops any marked map here; a `replace` keeps its content, which is what it asks for.
-                guard d.stringValue == "replace" else { return nil }
+                // Kubernetes drops any marked map here; `replace` and `merge` keep their content, as they ask.
+                guard d.stringValue == "replace" || d.stringValue == "merge" else { return nil }
             }
             var out: [String: JSONValue] = [:]
             for (k, x) in o where !x.isNull && !Directive.isDirectiveKey(k) {
