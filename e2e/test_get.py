@@ -1,3 +1,4 @@
+import pytest
 """kubectl get: server-side table columns, output formats, selectors, -A, `get all`."""
 
 import ipaddress
@@ -155,6 +156,7 @@ def test_get_all(any_kubectl, api, ns):
     assert re.search(r"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$", out, re.M), out
 
 
+@pytest.mark.xfail(strict=True, reason="ClusterIP allocation from --service-cidr is issue 6 (services)")
 def test_service_defaults_and_cluster_ip(kubectl, api, ns):
     api.create(f"/api/v1/namespaces/{ns}/services", m.service("web", {"app": "web"}))
     spec = kubectl.json("get", "service", "web", "-n", ns)["spec"]

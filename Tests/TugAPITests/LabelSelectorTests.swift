@@ -170,6 +170,12 @@ struct LabelSelectorTests {
         }
     }
 
+    @Test func labelMapsPrintLikeKubectl() {
+        #expect(Labels.format(nil) == "<none>")
+        #expect(Labels.format([:]) == "<none>")
+        #expect(Labels.format(["b": "2", "a": "1", "B": ""]) == "B=,a=1,b=2")
+    }
+
     @Test func requirementsPrintSortedValues() {
         #expect(Labels.Requirement(unchecked: "x", .in, ["def", "abc"]).description == "x in (abc,def)")
         #expect(Labels.Requirement(unchecked: "x", .notIn, ["b"]).description == "x notin (b)")

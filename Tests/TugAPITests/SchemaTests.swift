@@ -88,6 +88,21 @@ import Testing
         #expect(custom.unknownFieldPaths(in: value, message: "p.M") == ["items.k.bad"])
     }
 
+    @Test func mapsGroupVersionsToPackages() {
+        #expect(APISchema.protobufPackage(apiVersion: "v1") == "k8s.io.api.core.v1")
+        #expect(APISchema.protobufPackage(apiVersion: "apps/v1") == "k8s.io.api.apps.v1")
+        #expect(APISchema.protobufPackage(apiVersion: "rbac.authorization.k8s.io/v1") == "k8s.io.api.rbac.v1")
+        #expect(APISchema.protobufPackage(apiVersion: "networking.k8s.io/v1") == "k8s.io.api.networking.v1")
+        #expect(APISchema.protobufPackage(apiVersion: "meta.k8s.io/v1") == APISchema.metaPackage)
+        #expect(APISchema.groupVersion(ofPackage: "k8s.io.api.core.v1")! == ("", "v1"))
+        #expect(APISchema.groupVersion(ofPackage: "k8s.io.api.events.v1")! == ("events.k8s.io", "v1"))
+        #expect(APISchema.groupVersion(ofPackage: "k8s.io.apimachinery.pkg.runtime") == nil)
+        for info in ResourceCatalog.all {
+            #expect(APISchema.protobufPackage(apiVersion: info.apiVersion) == info.protobufPackage)
+            #expect(APISchema.groupVersion(ofPackage: info.protobufPackage)! == (info.group, info.version))
+        }
+    }
+
     @Test func rejectsMalformedTables() {
         #expect(throws: APISchema.ParseError.self) { try APISchema(tsv: "nope") }
         #expect(throws: APISchema.ParseError.self) {

@@ -80,16 +80,8 @@ public enum KubernetesProtobuf {
         if let info = ResourceCatalog.lookup(apiVersion: apiVersion, kind: kind), schema.message(info.protobufMessage) != nil {
             return info.protobufMessage
         }
-        if let package = ResourceCatalog.all.first(where: { $0.apiVersion == apiVersion })?.protobufPackage,
-           schema.message(package + "." + kind) != nil {
-            return package + "." + kind
-        }
-        // Kinds served only as subresources (autoscaling/v1 Scale): the package follows the group's first label.
-        let parts = apiVersion.split(separator: "/")
-        if parts.count == 2, let label = parts[0].split(separator: ".").first {
-            let candidate = "k8s.io.api.\(label).\(parts[1]).\(kind)"
-            if schema.message(candidate) != nil { return candidate }
-        }
+        let own = APISchema.protobufPackage(apiVersion: apiVersion) + "." + kind
+        if schema.message(own) != nil { return own }
         let meta = APISchema.metaPackage + "." + kind
         return schema.message(meta) != nil ? meta : nil
     }

@@ -43,6 +43,13 @@ public enum Labels {
         public var description: String { message }
     }
 
+    /// A label map as kubectl prints it (`FormatLabels`): `a=1,b=2` sorted by key, `<none>`
+    /// when there are none.
+    public static func format(_ labels: [String: String]?) -> String {
+        guard let labels, !labels.isEmpty else { return "<none>" }
+        return labels.keys.sorted(by: goLess).map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",")
+    }
+
     /// Byte-wise string order, as Go's `sort.Strings` (Swift's `<` orders by Unicode rules).
     static func goLess(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)

@@ -152,9 +152,9 @@ struct OpenAPISchemaBuilder {
             }
         }
         if name == Self.metaStatus { return [OpenAPINames.gvk(group: "", version: "v1", kind: "Status")] }
+        let package = name.split(separator: ".").dropLast().joined(separator: ".")
         guard schema.isKind(name) || schema.message(name)?.hasListMeta == true,
-              let package = name.split(separator: ".").dropLast().joined(separator: ".") as String?,
-              let info = ResourceCatalog.all.first(where: { $0.protobufPackage == package }) else { return [] }
-        return [OpenAPINames.gvk(group: info.group, version: info.version, kind: short)]
+              let gv = APISchema.groupVersion(ofPackage: package) else { return [] }
+        return [OpenAPINames.gvk(group: gv.group, version: gv.version, kind: short)]
     }
 }

@@ -84,8 +84,8 @@ enum PodSpecDefaults {
 
     static func lifecycle(_ l: CoreV1.Lifecycle) -> CoreV1.Lifecycle {
         var l = l
-        l.postStart?.httpGet = l.postStart?.httpGet.map(httpGet)
-        l.preStop?.httpGet = l.preStop?.httpGet.map(httpGet)
+        if var h = l.postStart { h.httpGet = h.httpGet.map(httpGet); l.postStart = h }
+        if var h = l.preStop { h.httpGet = h.httpGet.map(httpGet); l.preStop = h }
         return l
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import TugAPI
 
-/// Pods: status reset on create, graceful deletion for bound pods, kubectl's columns.
+/// Pods: spec defaults, the initial Pending status with its QoS class, a spec that is fixed
+/// after creation, graceful deletion for bound pods, and kubectl's columns.
 public struct PodStrategy: ResourceStrategy {
     public typealias Object = CoreV1.Pod
     public let info: ResourceInfo
@@ -12,42 +13,97 @@ public struct PodStrategy: ResourceStrategy {
     public func applyDefaults(_ obj: inout CoreV1.Pod) {
         var spec = obj.spec ?? CoreV1.PodSpec()
         PodSpecDefaults.apply(&spec)
+        PodSpecDefaults.applyPodOnly(&spec)
+        // v1's deprecated `serviceAccount` mirrors `serviceAccountName`.
+        if (spec.serviceAccountName ?? "").isEmpty, let sa = spec.serviceAccount, !sa.isEmpty { spec.serviceAccountName = sa }
+        if let sa = spec.serviceAccountName, !sa.isEmpty { spec.serviceAccount = sa }
         obj.spec = spec
     }
 
     public func prepareForCreate(_ obj: inout CoreV1.Pod) {
-        obj.status = CoreV1.PodStatus(phase: "Pending", qosClass: PodSpecDefaults.qosClass(obj.spec))
+        var spec = obj.spec ?? CoreV1.PodSpec()
+        Self.admissionDefaults(&spec)
+        obj.spec = spec
+        var status = CoreV1.PodStatus(phase: "Pending", qosClass: PodQOS.compute(spec))
+        if !(spec.schedulingGates ?? []).isEmpty {
+            status.conditions = [CoreV1.PodCondition(type: "PodScheduled", status: "False", reason: "SchedulingGated",
+                                                     message: "Scheduling is blocked due to non-empty scheduling gates")]
+        }
+        obj.status = status
+    }
+
+    /// What Kubernetes' default admission plugins add to every new pod: the namespace's
+    /// `default` service account (ServiceAccount), priority 0 or a built-in class's value
+    /// (Priority), and five minutes' tolerance of not-ready or unreachable nodes
+    /// (DefaultTolerationSeconds).
+    static func admissionDefaults(_ spec: inout CoreV1.PodSpec) {
+        if (spec.serviceAccountName ?? "").isEmpty { spec.serviceAccountName = "default" }
+        spec.serviceAccount = spec.serviceAccountName
+        let builtIn = ["system-node-critical": 2_000_001_000, "system-cluster-critical": 2_000_000_000]
+        let className = spec.priorityClassName ?? ""
+        if className.isEmpty || builtIn[className] != nil {
+            if spec.priority == nil { spec.priority = builtIn[className] ?? 0 }
+            if spec.preemptionPolicy == nil { spec.preemptionPolicy = "PreemptLowerPriority" }
+        }
+        var tolerations = spec.tolerations ?? []
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            let covered = tolerations.contains { t in
+                (t.key == key || (t.key ?? "").isEmpty) && (t.effect == "NoExecute" || (t.effect ?? "").isEmpty)
+            }
+            if !covered { tolerations.append(CoreV1.Toleration(key: key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300)) }
+        }
+        spec.tolerations = tolerations
     }
 
     public func prepareForUpdate(_ new: inout CoreV1.Pod, old: CoreV1.Pod) {
         new.status = old.status
+        // The Priority plugin keeps what it set on create.
+        if new.spec?.priority == nil { new.spec?.priority = old.spec?.priority }
+        if new.spec?.preemptionPolicy == nil { new.spec?.preemptionPolicy = old.spec?.preemptionPolicy }
     }
 
     public func prepareForStatusUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod) -> CoreV1.Pod {
         var o = old
-        o.status = new.status
+        var status = new.status ?? CoreV1.PodStatus()
+        if (status.qosClass ?? "").isEmpty { status.qosClass = old.status?.qosClass }
+        // v1 keeps the singular and plural IP fields in step.
+        if let ip = status.podIP, !ip.isEmpty, (status.podIPs ?? []).isEmpty { status.podIPs = [CoreV1.PodIP(ip: ip)] }
+        if (status.podIP ?? "").isEmpty, let first = status.podIPs?.first?.ip { status.podIP = first }
+        if let ip = status.hostIP, !ip.isEmpty, (status.hostIPs ?? []).isEmpty { status.hostIPs = [CoreV1.HostIP(ip: ip)] }
+        if (status.hostIP ?? "").isEmpty, let first = status.hostIPs?.first?.ip { status.hostIP = first }
+        o.status = status
         return o
     }
 
     public func validate(_ obj: CoreV1.Pod) -> [FieldError] {
+        PodSpecValidation.validate(obj.spec ?? CoreV1.PodSpec(), path: "spec")
+    }
+
+    public func validateUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod) -> [FieldError] {
+        PodUpdateValidation.validate(new.spec ?? CoreV1.PodSpec(), old: old.spec ?? CoreV1.PodSpec())
+    }
+
+    public func validateStatusUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod) -> [FieldError] {
         var errs: [FieldError] = []
-        let containers = obj.spec?.containers ?? []
-        if containers.isEmpty { errs.append(.required("spec.containers")) }
-        var seen = Set<String>()
-        for (i, c) in containers.enumerated() {
-            let p = "spec.containers[\(i)]"
-            let name = c.name ?? ""
-            if name.isEmpty { errs.append(.required("\(p).name")) }
-            else if !seen.insert(name).inserted { errs.append(.duplicate("\(p).name", name)) }
-            if (c.image ?? "").isEmpty { errs.append(.required("\(p).image")) }
+        let newQOS = new.status?.qosClass ?? ""
+        if newQOS != (old.status?.qosClass ?? "") { errs.append(.invalid("status.qosClass", newQOS, "field is immutable")) }
+        if let n = new.status?.nominatedNodeName, !n.isEmpty {
+            errs += Validation.isDNS1123Subdomain(n).map { FieldError.invalid("status.nominatedNodeName", n, $0) }
+        }
+        let phases = ["Pending", "Running", "Succeeded", "Failed", "Unknown"]
+        if let phase = new.status?.phase, !phase.isEmpty, !phases.contains(phase) {
+            errs.append(.notSupported("status.phase", phase, phases))
         }
         return errs
     }
 
+    /// Bound, unfinished pods stop gracefully; the rest go at once. A negative period becomes 1.
     public func gracePeriod(for obj: CoreV1.Pod, requested: Int?) -> Int {
+        var period = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 0
+        if (obj.spec?.nodeName ?? "").isEmpty { period = 0 }
         let phase = obj.status?.phase ?? ""
-        guard let node = obj.spec?.nodeName, !node.isEmpty, phase != "Succeeded", phase != "Failed" else { return 0 }
-        return requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30
+        if phase == "Succeeded" || phase == "Failed" { period = 0 }
+        return period < 0 ? 1 : period
     }
 
     public var selectableFieldNames: [String] {
@@ -56,31 +112,14 @@ public struct PodStrategy: ResourceStrategy {
     }
 
     public func selectableFields(_ obj: CoreV1.Pod) -> [String: String] {
-        ["spec.nodeName": obj.spec?.nodeName ?? "", "spec.restartPolicy": obj.spec?.restartPolicy ?? "",
-         "spec.schedulerName": obj.spec?.schedulerName ?? "", "spec.serviceAccountName": obj.spec?.serviceAccountName ?? "",
-         "spec.hostNetwork": String(obj.spec?.hostNetwork ?? false), "status.phase": obj.status?.phase ?? "",
-         "status.podIP": obj.status?.podIP ?? "", "status.nominatedNodeName": obj.status?.nominatedNodeName ?? ""]
+        let podIP = obj.status?.podIPs?.first?.ip ?? obj.status?.podIP ?? ""
+        return ["spec.nodeName": obj.spec?.nodeName ?? "", "spec.restartPolicy": obj.spec?.restartPolicy ?? "",
+                "spec.schedulerName": obj.spec?.schedulerName ?? "", "spec.serviceAccountName": obj.spec?.serviceAccountName ?? "",
+                "spec.hostNetwork": String(obj.spec?.hostNetwork ?? false), "status.phase": obj.status?.phase ?? "",
+                "status.podIP": podIP, "status.nominatedNodeName": obj.status?.nominatedNodeName ?? ""]
     }
 
-    public var tableColumns: [TableColumn] {
-        [.name, TableColumn("Ready"), TableColumn("Status"), TableColumn("Restarts", type: "string"), .age,
-         TableColumn("IP", priority: 1), TableColumn("Node", priority: 1), TableColumn("Nominated Node", priority: 1),
-         TableColumn("Readiness Gates", priority: 1)]
-    }
+    public var tableColumns: [TableColumn] { PodTable.columns }
 
-    public func tableCells(_ obj: CoreV1.Pod, now: Date) -> [JSONValue] {
-        let statuses = obj.status?.containerStatuses ?? []
-        let total = obj.spec?.containers?.count ?? 0
-        let ready = statuses.filter { $0.ready == true }.count
-        let restarts = statuses.reduce(0) { $0 + ($1.restartCount ?? 0) }
-        var status = obj.status?.reason ?? obj.status?.phase ?? "Pending"
-        for s in statuses {
-            if let r = s.state?.waiting?.reason, !r.isEmpty { status = r }
-            else if let r = s.state?.terminated?.reason, !r.isEmpty { status = r }
-        }
-        if obj.metadata.deletionTimestamp != nil { status = "Terminating" }
-        return [.string(obj.metadata.name ?? ""), .string("\(ready)/\(total)"), .string(status), .string(String(restarts)),
-                .string(Age.since(obj.metadata.creationTimestamp, now: now)),
-                .string(obj.status?.podIP ?? "<none>"), .string(obj.spec?.nodeName ?? "<none>"), "<none>", "<none>"]
-    }
+    public func tableCells(_ obj: CoreV1.Pod, now: Date) -> [JSONValue] { PodTable.cells(obj, now: now) }
 }
