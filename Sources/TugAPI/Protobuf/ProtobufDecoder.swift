@@ -8,12 +8,13 @@ public struct ProtobufDecoder {
     /// Deeper nesting than any Kubernetes object needs: refuses stack-exhausting bodies.
     static let maxDepth = 100
 
-    /// JSON names of fields that are pointers in Go and whose zero value means something
-    /// (`replicas: 0`, `automountServiceAccountToken: false`, `storageClassName: ""`). Go writes
-    /// every non-pointer field to protobuf even when empty; its JSON omits such empty values
-    /// (`omitempty`), so zero scalars are dropped except for these.
-    static let meaningfulZeros: Set<String> = [
-        "replicas", "minReplicas", "revisionHistoryLimit", "progressDeadlineSeconds", "paused",
+    /// Go writes every non-pointer field to protobuf even when empty, and its JSON omits such
+    /// empty values (`omitempty`), so zero scalars are dropped, except for fields that are
+    /// pointers in Go (an explicit `replicas: 0`, `automountServiceAccountToken: false`,
+    /// `storageClassName: ""` means something; not in `...Status` messages, where they are not
+    /// pointers) and the few that Go's JSON always writes.
+    static let pointerZeros: Set<String> = [
+        "replicas", "minReplicas", "revisionHistoryLimit", "progressDeadlineSeconds",
         "parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "backoffLimitPerIndex",
         "maxFailedIndexes", "ttlSecondsAfterFinished", "suspend", "manualSelector",
         "startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit",
@@ -21,14 +22,14 @@ public struct ProtobufDecoder {
         "enableServiceLinks", "hostUsers", "setHostnameAsFQDN", "priority", "deletionGracePeriodSeconds",
         "gracePeriodSeconds", "orphanDependents", "privileged", "runAsUser", "runAsGroup", "runAsNonRoot",
         "readOnlyRootFilesystem", "allowPrivilegeEscalation", "fsGroup", "immutable", "defaultMode", "mode",
-        "optional", "ready", "serving", "terminating", "value", "storageClassName", "holderIdentity",
+        "optional", "ready", "serving", "terminating", "storageClassName", "holderIdentity",
         "leaseDurationSeconds", "leaseTransitions", "maxUnavailable", "maxSurge", "minAvailable",
-        "partition", "allocateLoadBalancerNodePorts", "publishNotReadyAddresses", "stdin", "tty",
-        "controller", "blockOwnerDeletion", "force", "limit", "timeoutSeconds", "watch", "allowWatchBookmarks",
-        "sendInitialEvents", "code", "globalDefault", "unschedulable", "restartCount", "exitCode",
-        "observedGeneration", "availableReplicas", "readyReplicas", "updatedReplicas", "currentReplicas",
-        "numberReady", "numberAvailable", "desiredNumberScheduled", "currentNumberScheduled", "numberMisscheduled",
-        "active", "succeeded", "failed", "disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods",
+        "partition", "allocateLoadBalancerNodePorts", "controller", "blockOwnerDeletion", "force",
+        "timeoutSeconds", "sendInitialEvents",
+    ]
+    static let alwaysWritten: Set<String> = [
+        "value", "restartCount", "exitCode", "numberReady", "desiredNumberScheduled", "currentNumberScheduled",
+        "numberMisscheduled", "disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods",
     ]
 
     public init(schema: APISchema = .shared) {
@@ -118,7 +119,7 @@ public struct ProtobufDecoder {
             guard let value = try single(&reader, field.type, wire: wire, field: field, path: path, depth: depth) else { return }
             if case .object(let new) = value, case .object(let old)? = object[key] {
                 object[key] = .object(old.merging(new) { _, n in n })  // a repeated occurrence merges
-            } else if Self.isEmptyScalar(value, field.type) && !Self.meaningfulZeros.contains(key) {
+            } else if Self.isEmptyScalar(value, field.type) && !Self.keepsZero(key, in: field.message) {
                 object[key] = nil
             } else {
                 object[key] = value
@@ -177,6 +178,10 @@ public struct ProtobufDecoder {
         guard wire == wanted else {
             throw ProtobufReader.malformed("field \(field.number) (\(field.name)) of \(field.message) has wire type \(wire.name), expected \(wanted.name)")
         }
+    }
+
+    static func keepsZero(_ key: String, in message: String) -> Bool {
+        alwaysWritten.contains(key) || (pointerZeros.contains(key) && !message.hasSuffix("Status"))
     }
 
     static func isEmptyScalar(_ value: JSONValue, _ type: SchemaType) -> Bool {

@@ -1,50 +1,48 @@
 import Foundation
 import TugAPI
 
-/// ConfigMaps: key names, the 1 MiB limit, `immutable`.
+/// ConfigMaps: valid keys, no key in both `data` and `binaryData`, at most 1 MiB of values,
+/// and nothing changes once `immutable` is set.
 public struct ConfigMapStrategy: ResourceStrategy {
     public typealias Object = CoreV1.ConfigMap
     public let info: ResourceInfo
     public init(info: ResourceInfo) { self.info = info }
 
+    /// `MaxSecretSize`, shared by ConfigMaps and Secrets.
+    static let maxSize = 1024 * 1024
+
     public func validate(_ obj: CoreV1.ConfigMap) -> [FieldError] {
         var errs: [FieldError] = []
         var size = 0
-        for (k, v) in obj.data ?? [:] {
-            errs += DataKeys.validate(k, path: "data[\(k)]")
-            size += k.utf8.count + v.utf8.count
-            if obj.binaryData?[k] != nil { errs.append(.duplicate("data[\(k)]", k)) }
+        let data = obj.data ?? [:]
+        let binary = obj.binaryData ?? [:]
+        for key in GoFormat.sortedKeys(data) {
+            errs += Validation.isConfigMapKey(key).map { FieldError.invalid("data[\(key)]", key, $0) }
+            if binary[key] != nil { errs.append(.invalid("data[\(key)]", key, "duplicate of key present in binaryData")) }
+            size += data[key]!.utf8.count
         }
-        for (k, v) in obj.binaryData ?? [:] {
-            errs += DataKeys.validate(k, path: "binaryData[\(k)]")
-            size += k.utf8.count + v.count
+        for key in GoFormat.sortedKeys(binary) {
+            errs += Validation.isConfigMapKey(key).map { FieldError.invalid("binaryData[\(key)]", key, $0) }
+            if data[key] != nil { errs.append(.invalid("binaryData[\(key)]", key, "duplicate of key present in data")) }
+            size += binary[key]!.count
         }
-        if size > 1024 * 1024 { errs.append(FieldError(.tooLong, "", "ConfigMap data must be at most 1048576 bytes")) }
+        if size > Self.maxSize { errs.append(.tooLong("", Self.maxSize)) }
         return errs
     }
 
     public func validateUpdate(_ new: CoreV1.ConfigMap, old: CoreV1.ConfigMap) -> [FieldError] {
         guard old.immutable == true else { return [] }
         var errs: [FieldError] = []
-        if new.immutable != true { errs.append(.forbidden("immutable", "field is immutable when `immutable` is set")) }
-        if new.data != old.data || new.binaryData != old.binaryData {
-            errs.append(.forbidden("data", "field is immutable when `immutable` is set"))
-        }
+        let message = "field is immutable when `immutable` is set"
+        if new.immutable != true { errs.append(.forbidden("immutable", message)) }
+        if (new.data ?? [:]) != (old.data ?? [:]) { errs.append(.forbidden("data", message)) }
+        if (new.binaryData ?? [:]) != (old.binaryData ?? [:]) { errs.append(.forbidden("binaryData", message)) }
         return errs
     }
 
-    public var tableColumns: [TableColumn] { [.name, TableColumn("Data", type: "integer"), .age] }
-    public func tableCells(_ obj: CoreV1.ConfigMap, now: Date) -> [JSONValue] {
-        [.string(obj.metadata.name ?? ""), .int(Int64((obj.data?.count ?? 0) + (obj.binaryData?.count ?? 0))),
-         .string(Age.since(obj.metadata.creationTimestamp, now: now))]
-    }
-}
+    public var tableColumns: [TableColumn] { [.name, .integer("Data", "Number of data items in the config map."), .age] }
 
-/// Keys of ConfigMap and Secret data: `[-._a-zA-Z0-9]+`, at most 253 characters.
-enum DataKeys {
-    static func validate(_ key: String, path: String) -> [FieldError] {
-        let ok = !key.isEmpty && key.utf8.count <= 253 && key != "." && key != ".." && !key.hasPrefix("..")
-            && key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-._".unicodeScalars.contains($0)) }
-        return ok ? [] : [.invalid(path, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")]
+    public func tableCells(_ obj: CoreV1.ConfigMap, now: Date) -> [JSONValue] {
+        [TableFormat.name(obj), .int(Int64((obj.data?.count ?? 0) + (obj.binaryData?.count ?? 0))), TableFormat.age(obj, now)]
     }
 }

@@ -1,34 +1,80 @@
 import Foundation
 import TugAPI
 
-/// Services: defaults for type, ports and affinity; kubectl's columns. (ClusterIP allocation
-/// comes with the service-networking milestone.)
+/// Services: core/v1 defaults (ClusterIP, affinity None, TCP ports targeting themselves,
+/// traffic policies, single-stack IPv4), validation, allocated values kept across updates,
+/// and kubectl's columns. Cluster IPs and node ports are allocated elsewhere.
 public struct ServiceStrategy: ResourceStrategy {
     public typealias Object = CoreV1.Service
     public let info: ResourceInfo
     public init(info: ResourceInfo) { self.info = info }
 
+    public var allowCreateOnUpdate: Bool { true }
+    public var nameValidator: Validation.NameValidator { Validation.nameIsDNS1035Label }
+
     public func applyDefaults(_ obj: inout CoreV1.Service) {
         var spec = obj.spec ?? CoreV1.ServiceSpec()
-        if spec.type == nil { spec.type = "ClusterIP" }
-        if spec.sessionAffinity == nil { spec.sessionAffinity = "None" }
-        if spec.type != "ExternalName" {
-            if spec.internalTrafficPolicy == nil { spec.internalTrafficPolicy = "Cluster" }
-            if spec.ipFamilyPolicy == nil { spec.ipFamilyPolicy = "SingleStack" }
+        if (spec.sessionAffinity ?? "").isEmpty { spec.sessionAffinity = "None" }
+        if spec.sessionAffinity == "None" { spec.sessionAffinityConfig = nil }
+        if spec.sessionAffinity == "ClientIP", spec.sessionAffinityConfig?.clientIP?.timeoutSeconds == nil {
+            spec.sessionAffinityConfig = CoreV1.SessionAffinityConfig(clientIP: CoreV1.ClientIPConfig(timeoutSeconds: 10800))
         }
-        if let ports = spec.ports {
-            spec.ports = ports.map { p in
-                var p = p
-                if p.`protocol` == nil { p.`protocol` = "TCP" }
-                if p.targetPort == nil, let port = p.port { p.targetPort = .int(port) }
-                return p
-            }
+        if (spec.type ?? "").isEmpty { spec.type = "ClusterIP" }
+        spec.ports = spec.ports?.map { p in
+            var p = p
+            if (p.protocol ?? "").isEmpty { p.protocol = "TCP" }
+            if p.targetPort == nil || p.targetPort == .int(0) || p.targetPort == .string("") { p.targetPort = .int(p.port ?? 0) }
+            return p
+        }
+        let type = spec.type ?? ""
+        let external = type == "NodePort" || type == "LoadBalancer" || !(spec.externalIPs ?? []).isEmpty
+        if external && (spec.externalTrafficPolicy ?? "").isEmpty { spec.externalTrafficPolicy = "Cluster" }
+        if spec.internalTrafficPolicy == nil && ["NodePort", "LoadBalancer", "ClusterIP"].contains(type) {
+            spec.internalTrafficPolicy = "Cluster"
+        }
+        if type == "LoadBalancer" && spec.allocateLoadBalancerNodePorts == nil { spec.allocateLoadBalancerNodePorts = true }
+        if type != "ExternalName" {
+            // clusterIP and clusterIPs[0] name the same address.
+            if let ip = spec.clusterIP, !ip.isEmpty, (spec.clusterIPs ?? []).isEmpty { spec.clusterIPs = [ip] }
+            if (spec.clusterIP ?? "").isEmpty, let first = spec.clusterIPs?.first { spec.clusterIP = first }
+            if spec.ipFamilyPolicy == nil { spec.ipFamilyPolicy = "SingleStack" }
+            if (spec.ipFamilies ?? []).isEmpty { spec.ipFamilies = ["IPv4"] }
         }
         obj.spec = spec
+        if var lb = obj.status?.loadBalancer, type == "LoadBalancer" {
+            lb.ingress = lb.ingress?.map { i in
+                var i = i
+                if !(i.ip ?? "").isEmpty && i.ipMode == nil { i.ipMode = "VIP" }
+                return i
+            }
+            obj.status?.loadBalancer = lb
+        }
     }
 
-    public func prepareForCreate(_ obj: inout CoreV1.Service) { obj.status = CoreV1.ServiceStatus(loadBalancer: CoreV1.LoadBalancerStatus()) }
-    public func prepareForUpdate(_ new: inout CoreV1.Service, old: CoreV1.Service) { new.status = old.status }
+    public func prepareForCreate(_ obj: inout CoreV1.Service) {
+        obj.status = CoreV1.ServiceStatus(loadBalancer: CoreV1.LoadBalancerStatus())
+    }
+
+    /// Status stays; allocated addresses and node ports carry over when the update omits them.
+    public func prepareForUpdate(_ new: inout CoreV1.Service, old: CoreV1.Service) {
+        new.status = old.status
+        guard var spec = new.spec, let oldSpec = old.spec, spec.type != "ExternalName", oldSpec.type != "ExternalName" else { return }
+        if (spec.clusterIP ?? "").isEmpty && (spec.clusterIPs ?? []).isEmpty {
+            spec.clusterIP = oldSpec.clusterIP
+            spec.clusterIPs = oldSpec.clusterIPs
+        }
+        let oldPorts = oldSpec.ports ?? []
+        spec.ports = spec.ports?.map { p in
+            var p = p
+            if (p.nodePort ?? 0) == 0, let match = oldPorts.first(where: { $0.port == p.port && $0.protocol == p.protocol }) {
+                p.nodePort = match.nodePort
+            }
+            return p
+        }
+        if (spec.healthCheckNodePort ?? 0) == 0 { spec.healthCheckNodePort = oldSpec.healthCheckNodePort }
+        new.spec = spec
+    }
+
     public func prepareForStatusUpdate(_ new: CoreV1.Service, old: CoreV1.Service) -> CoreV1.Service {
         var o = old
         o.status = new.status
@@ -36,48 +82,66 @@ public struct ServiceStrategy: ResourceStrategy {
     }
 
     public func validate(_ obj: CoreV1.Service) -> [FieldError] {
+        NameCheck.stricter(obj.metadata, nameValidator) + ServiceValidation.validate(obj)
+    }
+
+    public func validateUpdate(_ new: CoreV1.Service, old: CoreV1.Service) -> [FieldError] {
+        ServiceValidation.update(new, old: old)
+    }
+
+    public func validateStatusUpdate(_ new: CoreV1.Service, old: CoreV1.Service) -> [FieldError] {
         var errs: [FieldError] = []
-        let types = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
-        let t = obj.spec?.type ?? "ClusterIP"
-        if !types.contains(t) { errs.append(.notSupported("spec.type", t, types)) }
-        let ports = obj.spec?.ports ?? []
-        if ports.isEmpty && t != "ExternalName" && obj.spec?.clusterIP != "None" { errs.append(.required("spec.ports")) }
-        var names = Set<String>()
-        for (i, p) in ports.enumerated() {
-            let path = "spec.ports[\(i)]"
-            errs += Validation.validatePortNumber(p.port ?? 0, path: "\(path).port")
-            if ports.count > 1, (p.name ?? "").isEmpty { errs.append(.required("\(path).name")) }
-            if let n = p.name, !n.isEmpty, !names.insert(n).inserted { errs.append(.duplicate("\(path).name", n)) }
+        for (i, ing) in (new.status?.loadBalancer?.ingress ?? []).enumerated() {
+            if let ip = ing.ip, !ip.isEmpty, !IPSyntax.isValid(ip) {
+                errs.append(.invalid("status.loadBalancer.ingress[\(i)].ip", ip, "must be a valid IP address"))
+            }
+            if let mode = ing.ipMode, mode != "VIP" && mode != "Proxy" {
+                errs.append(.notSupported("status.loadBalancer.ingress[\(i)].ipMode", mode, ["Proxy", "VIP"]))
+            }
         }
         return errs
     }
 
-    public func validateUpdate(_ new: CoreV1.Service, old: CoreV1.Service) -> [FieldError] {
-        if let oldIP = old.spec?.clusterIP, !oldIP.isEmpty, let newIP = new.spec?.clusterIP, newIP != oldIP {
-            return [FieldError(.invalid, "spec.clusterIPs[0]", value: "\"\(newIP)\"", "may not change once set")]
-        }
-        return []
+    public var selectableFieldNames: [String] { ["spec.clusterIP", "spec.type"] }
+    public func selectableFields(_ obj: CoreV1.Service) -> [String: String] {
+        ["spec.clusterIP": obj.spec?.clusterIP ?? "", "spec.type": obj.spec?.type ?? ""]
     }
 
     public var tableColumns: [TableColumn] {
-        [.name, TableColumn("Type"), TableColumn("Cluster-IP"), TableColumn("External-IP"), TableColumn("Port(s)"), .age,
-         TableColumn("Selector", priority: 1)]
+        [.name, .string("Type", "The type of the service."), .string("Cluster-IP", "The cluster IP of the service."),
+         .string("External-IP", "The external IP addresses of the service."), .string("Port(s)", "The ports of the service."),
+         .age, .string("Selector", "The label selector of the service.", priority: 1)]
     }
 
     public func tableCells(_ obj: CoreV1.Service, now: Date) -> [JSONValue] {
         let spec = obj.spec
+        let clusterIP = spec?.clusterIPs?.first ?? "<none>"
         let ports = (spec?.ports ?? []).map { p -> String in
-            var s = String(p.port ?? 0)
-            if let np = p.nodePort { s += ":\(np)" }
-            return s + "/" + (p.`protocol` ?? "TCP")
+            let proto = p.protocol ?? ""
+            if let np = p.nodePort, np > 0 { return "\(p.port ?? 0):\(np)/\(proto)" }
+            return "\(p.port ?? 0)/\(proto)"
+        }.joined(separator: ",")
+        return [TableFormat.name(obj), .string(spec?.type ?? ""), .string(clusterIP), .string(Self.externalIP(obj)),
+                .string(ports.isEmpty ? "<none>" : ports), TableFormat.age(obj, now), .string(TableFormat.labels(spec?.selector))]
+    }
+
+    /// `getServiceExternalIP` (wide: load-balancer addresses are not shortened).
+    static func externalIP(_ svc: CoreV1.Service) -> String {
+        let externalIPs = svc.spec?.externalIPs ?? []
+        switch svc.spec?.type ?? "" {
+        case "ClusterIP", "NodePort":
+            return externalIPs.isEmpty ? "<none>" : externalIPs.joined(separator: ",")
+        case "LoadBalancer":
+            let lb = TableFormat.loadBalancer((svc.status?.loadBalancer?.ingress ?? []).map { ($0.ip, $0.hostname) })
+            if !externalIPs.isEmpty {
+                let all = (lb.isEmpty ? [] : lb.split(separator: ",").map(String.init)) + externalIPs
+                return all.joined(separator: ",")
+            }
+            return lb.isEmpty ? "<pending>" : lb
+        case "ExternalName":
+            return svc.spec?.externalName ?? ""
+        default:
+            return "<unknown>"
         }
-        var external = "<none>"
-        if spec?.type == "ExternalName" { external = spec?.externalName ?? "<none>" }
-        else if let ips = obj.status?.loadBalancer?.ingress?.compactMap({ $0.ip ?? $0.hostname }), !ips.isEmpty { external = ips.joined(separator: ",") }
-        else if spec?.type == "LoadBalancer" { external = "<pending>" }
-        let selector = (spec?.selector ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        return [.string(obj.metadata.name ?? ""), .string(spec?.type ?? "ClusterIP"), .string(spec?.clusterIP ?? "<none>"),
-                .string(external), .string(ports.isEmpty ? "<none>" : ports.joined(separator: ",")),
-                .string(Age.since(obj.metadata.creationTimestamp, now: now)), .string(selector.isEmpty ? "<none>" : selector)]
     }
 }

@@ -42,7 +42,7 @@ enum WorkloadValidation {
     static func alwaysRestart(_ template: CoreV1.PodTemplateSpec, path: String, kind: String) -> [FieldError] {
         var errs: [FieldError] = []
         let rp = template.spec?.restartPolicy ?? ""
-        if rp != "Always" && !rp.isEmpty { errs.append(.notSupported("\(path).restartPolicy", rp, ["Always"])) }
+        if rp != "Always" { errs.append(.notSupported("\(path).restartPolicy", rp, ["Always"])) }
         if let ads = template.spec?.activeDeadlineSeconds {
             errs.append(.invalid("\(path).activeDeadlineSeconds", ads, "activeDeadlineSeconds in \(kind) is not Supported"))
         }
