@@ -109,8 +109,8 @@ extension MetaV1.LabelSelector {
     }
 }
 
-/// Go's `%q` for the plain strings that show up in these messages.
-func goQuoted(_ s: String) -> String {
+/// Go's `%q` for the plain strings that show up in Kubernetes' messages (`"a\"b"`).
+public func goQuoted(_ s: String) -> String {
     var out = "\""
     for c in s.unicodeScalars {
         switch c {

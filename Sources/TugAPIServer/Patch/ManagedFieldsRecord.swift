@@ -19,28 +19,12 @@ public struct ManagerID: Hashable, Sendable {
 
     /// How conflict messages name a manager: `"kubectl"`, `"kubectl-edit" using apps/v1`.
     public var displayName: String {
-        var s = ManagerID.goQuote(manager)
-        if !subresource.isEmpty { s += " with subresource \(ManagerID.goQuote(subresource))" }
+        var s = goQuoted(manager)
+        if !subresource.isEmpty { s += " with subresource \(goQuoted(subresource))" }
         if operation == ManagedFieldsRecord.update { s += " using \(apiVersion)" }
         return s
     }
 
-    /// Go's `%q`: a double-quoted string with `"`, `\` and control characters escaped.
-    static func goQuote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { out += String(format: "\\x%02x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
 }
 
 /// One `metadata.managedFields` entry: a manager, its operation, and the fields it owns.

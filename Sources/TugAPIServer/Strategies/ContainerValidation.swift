@@ -152,7 +152,7 @@ struct ContainerValidation {
             let p = "\(path)[\(i)]"
             let name = m.name ?? ""
             if name.isEmpty { errs.append(.required("\(p).name")) }
-            if !volumeNames.contains(name) { errs.append(FieldError(.notFound, "\(p).name", value: GoFormat.quoted(name))) }
+            if !volumeNames.contains(name) { errs.append(FieldError(.notFound, "\(p).name", value: goQuoted(name))) }
             let mountPath = m.mountPath ?? ""
             if mountPath.isEmpty { errs.append(.required("\(p).mountPath")) }
             if !mountPoints.insert(mountPath).inserted { errs.append(.invalid("\(p).mountPath", mountPath, "must be unique")) }

@@ -1,4 +1,5 @@
 import Foundation
+import TugAPI
 
 /// A CronJob schedule as Kubernetes parses it (robfig/cron's standard parser): five fields
 /// (minute, hour, day of month, month, day of week) with `*`, `?`, ranges, steps, lists and
@@ -41,7 +42,7 @@ struct CronSchedule: Sendable, Hashable {
             if spec.hasPrefix("@every ") {
                 let text = String(spec.dropFirst("@every ".count))
                 guard let d = CronSchedule.goDuration(text) else {
-                    throw ParseError(message: "failed to parse duration \(spec): time: invalid duration \(CronSchedule.goQuote(text))")
+                    throw ParseError(message: "failed to parse duration \(spec): time: invalid duration \(goQuoted(text))")
                 }
                 fields = []
                 every = d
@@ -101,7 +102,7 @@ struct CronSchedule: Sendable, Hashable {
 
     static func int(_ text: String) throws(ParseError) -> Int {
         guard let n = goAtoi(text) else {
-            throw ParseError(message: "failed to parse int from \(text): strconv.Atoi: parsing \(goQuote(text)): invalid syntax")
+            throw ParseError(message: "failed to parse int from \(text): strconv.Atoi: parsing \(goQuoted(text)): invalid syntax")
         }
         if n < 0 { throw ParseError(message: "negative number (\(n)) not allowed: \(text)") }
         return n
@@ -115,7 +116,6 @@ struct CronSchedule: Sendable, Hashable {
         return Int(s)
     }
 
-    static func goQuote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
     /// Go's `time.ParseDuration` for the units cron intervals use (`ns` … `h`), e.g. `1h30m`.
     static func goDuration(_ s: String) -> TimeInterval? {

@@ -76,7 +76,7 @@ public struct DaemonSetStrategy: ResourceStrategy {
             }
             return errs
         case let other:
-            return [FieldError(.notSupported, path, value: GoFormat.quoted(other), "supported values: \"RollingUpdate\", \"OnDelete\"")]
+            return [FieldError(.notSupported, path, value: goQuoted(other), "supported values: \"RollingUpdate\", \"OnDelete\"")]
         }
     }
 

@@ -68,7 +68,7 @@ public struct DeploymentStrategy: ResourceStrategy {
             if let mu = ru.maxUnavailable { errs += Validation.validateNotMoreThan100Percent(mu, path: "\(rp).maxUnavailable") }
             return errs
         case let other:
-            return [FieldError(.notSupported, path, value: GoFormat.quoted(other), "supported values: \"Recreate\", \"RollingUpdate\"")]
+            return [FieldError(.notSupported, path, value: goQuoted(other), "supported values: \"Recreate\", \"RollingUpdate\"")]
         }
     }
 

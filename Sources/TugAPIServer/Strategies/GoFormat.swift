@@ -9,34 +9,18 @@ enum GoFormat {
 
     static func sortedKeys<V>(_ m: [String: V]) -> [String] { m.keys.sorted(by: less) }
 
-    /// `"a\"b"`: Go's `%q` for the plain strings in these messages.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if c.value < 0x20 || c.value == 0x7F { out += String(format: "\\x%02x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
 
     /// `map[string]string{"app":"web", "tier":"fe"}`, or `map[string]string(nil)`.
     static func stringMap(_ m: [String: String]?) -> String {
         guard let m else { return "map[string]string(nil)" }
-        let body = sortedKeys(m).map { quoted($0) + ":" + quoted(m[$0]!) }.joined(separator: ", ")
+        let body = sortedKeys(m).map { goQuoted($0) + ":" + goQuoted(m[$0]!) }.joined(separator: ", ")
         return "map[string]string{" + body + "}"
     }
 
     /// `[]string{"a", "b"}`, or `[]string(nil)`.
     static func stringSlice(_ s: [String]?) -> String {
         guard let s else { return "[]string(nil)" }
-        return "[]string{" + s.map(quoted).joined(separator: ", ") + "}"
+        return "[]string{" + s.map(goQuoted).joined(separator: ", ") + "}"
     }
 
     /// A label selector as `%#v` prints the dereferenced struct.
@@ -45,7 +29,7 @@ enum GoFormat {
         var exprs = "[]v1.LabelSelectorRequirement(nil)"
         if let e = s.matchExpressions {
             exprs = "[]v1.LabelSelectorRequirement{" + e.map { r in
-                "v1.LabelSelectorRequirement{Key:\(quoted(r.key ?? "")), Operator:\(quoted(r.operator ?? "")), Values:\(stringSlice(r.values))}"
+                "v1.LabelSelectorRequirement{Key:\(goQuoted(r.key ?? "")), Operator:\(goQuoted(r.operator ?? "")), Values:\(stringSlice(r.values))}"
             }.joined(separator: ", ") + "}"
         }
         return "v1.LabelSelector{MatchLabels:\(stringMap(s.matchLabels)), MatchExpressions:\(exprs)}"

@@ -59,7 +59,7 @@ enum ServiceValidation {
                 errs.append(FieldError(.duplicate, "spec.ports[\(i)].nodePort", value: String(np)))
             }
             if !keys.insert("\(p.protocol ?? "")/\(p.port ?? 0)").inserted {
-                let value = "core.ServicePort{Name:\"\", Protocol:\(GoFormat.quoted(p.protocol ?? "")), AppProtocol:(*string)(nil), Port:\(p.port ?? 0), "
+                let value = "core.ServicePort{Name:\"\", Protocol:\(goQuoted(p.protocol ?? "")), AppProtocol:(*string)(nil), Port:\(p.port ?? 0), "
                     + "TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}"
                 errs.append(FieldError(.duplicate, "spec.ports[\(i)]", value: value))
             }
