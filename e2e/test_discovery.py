@@ -43,8 +43,6 @@ def test_api_resources_cluster_scoped_only(any_kubectl):
     assert "pods" not in names and "deployments.apps" not in names, names
 
 
-@pytest.mark.xfail(strict=True, reason="OpenAPI schemas do not yet mark required fields (-required-); "
-                   "the protobuf field table has no required markers")
 def test_explain_pod_spec_containers(any_kubectl):
     out = any_kubectl.run("explain", "pod.spec.containers").stdout
     assert re.search(r"^KIND:\s+Pod$", out, re.M), out

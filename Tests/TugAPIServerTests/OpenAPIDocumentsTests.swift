@@ -78,6 +78,17 @@ import TugAPI
         #expect(meta["properties"]?["labels"]?["additionalProperties"]?["type"] == "string")
     }
 
+    /// `kubectl explain` prints `-required-` from these; client-side validation enforces them.
+    @Test func requiredFieldsAreMarked() throws {
+        let doc = try parse(OpenAPIDocuments.v3(groupVersionPath: "api/v1"))
+        let schemas = try #require(doc["components"]?["schemas"])
+        #expect(schemas["io.k8s.api.core.v1.Container"]?["required"] == ["name"])
+        #expect(schemas["io.k8s.api.core.v1.PodSpec"]?["required"] == ["containers"])
+        #expect(schemas["io.k8s.api.core.v1.PodStatus"]?["required"] == nil)
+        let apps = try parse(OpenAPIDocuments.v3(groupVersionPath: "apis/apps/v1"))
+        #expect(apps["components"]?["schemas"]?["io.k8s.api.apps.v1.DeploymentSpec"]?["required"] == ["selector", "template"])
+    }
+
     /// Follows a field path the way `kubectl explain` does: properties, `$ref`, `allOf`, `items`.
     @Test func explainPathResolves() throws {
         let doc = try parse(OpenAPIDocuments.v3(groupVersionPath: "api/v1"))

@@ -15,7 +15,7 @@ enum StrategyHarness {
         try json.decode(as: O.self)
     }
 
-    /// applyDefaults, prepareForCreate, validate — the create path.
+    /// applyDefaults, prepareForCreate, metadata and kind validation — the create path.
     static func create<S: ResourceStrategy>(_ s: S, _ json: JSONValue, uid: String = "0b7e6f2a-uid") throws -> (S.Object, [FieldError]) {
         var obj = try json.decode(as: S.Object.self)
         obj.metadata.uid = uid
@@ -23,16 +23,18 @@ enum StrategyHarness {
         if s.info.namespaced && obj.metadata.namespace == nil { obj.metadata.namespace = "default" }
         s.applyDefaults(&obj)
         s.prepareForCreate(&obj)
-        return (obj, s.validate(obj))
+        return (obj, s.createErrors(obj))
     }
 
-    /// applyDefaults, prepareForUpdate, validate and validateUpdate — the update path.
+    /// applyDefaults, prepareForUpdate, metadata update rules, validate and validateUpdate — the update path.
     static func update<S: ResourceStrategy>(_ s: S, old: S.Object, _ change: (inout S.Object) -> Void) -> (S.Object, [FieldError]) {
+        var old = old
+        if (old.metadata.resourceVersion ?? "").isEmpty { old.metadata.resourceVersion = "1" }
         var new = old
         change(&new)
         s.applyDefaults(&new)
         s.prepareForUpdate(&new, old: old)
-        return (new, s.validate(new) + s.validateUpdate(new, old: old))
+        return (new, s.updateErrors(new, old: old))
     }
 
     /// A table row's cells as plain strings (numbers and booleans printed).

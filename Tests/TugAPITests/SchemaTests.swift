@@ -103,6 +103,18 @@ import Testing
         }
     }
 
+    /// A typo in the hand-kept table would silently drop a `required` marker; every entry must name
+    /// a real message and one of its JSON fields.
+    @Test func requiredFieldsNameRealFields() throws {
+        for (name, fields) in RequiredFields.all {
+            let message = try #require(schema.message(name), "no message \(name)")
+            for field in fields {
+                #expect(message.jsonFields.contains { $0.jsonName == field } || (field == "metadata" && schema.hasTypeMeta(name)),
+                        "\(name) has no field \(field)")
+            }
+        }
+    }
+
     @Test func rejectsMalformedTables() {
         #expect(throws: APISchema.ParseError.self) { try APISchema(tsv: "nope") }
         #expect(throws: APISchema.ParseError.self) {

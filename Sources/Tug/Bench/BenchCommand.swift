@@ -18,12 +18,14 @@ struct APIBench: AsyncParsableCommand {
     @Option(help: "Concurrent clients.") var clients = 64
     @Option(help: "Seconds per phase.") var seconds = 10
     @Option(help: "Watchers for the watch-delivery phase (0 skips it).") var watchers = 0
-    @Option(help: "Creates per second during the watch phase.") var rate = 1000
+    @Option(help: "Creates per second in the open-loop mutate phase.") var rate = 1000
+    @Option(help: "Creates per second during the watch phase (each is delivered to every watcher).") var watchRate = 100
     @Option(help: "Bytes of data per ConfigMap.") var valueSize = 256
 
     func run() async throws {
-        guard (1...4096).contains(clients), (1...600).contains(seconds), (0...5000).contains(watchers), (1...100_000).contains(rate) else {
-            throw ValidationError("clients 1–4096, seconds 1–600, watchers 0–5000, rate 1–100000")
+        guard (1...4096).contains(clients), (1...600).contains(seconds), (0...5000).contains(watchers), (1...100_000).contains(rate),
+              (1...100_000).contains(watchRate) else {
+            throw ValidationError("clients 1–4096, seconds 1–600, watchers 0–5000, rate and watch-rate 1–100000")
         }
         var config = HTTPClient.Configuration()
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = clients + watchers + 8
@@ -54,8 +56,9 @@ struct APIBench: AsyncParsableCommand {
             let made = await w.createdNames()
             result["get"] = try await BenchLoop.closed(clients: clients, seconds: seconds) { c, i in try await w.get(made[(c * 7919 + i) % max(made.count, 1)]) }
             result["list"] = try await BenchLoop.closed(clients: clients, seconds: seconds) { _, _ in try await w.list(limit: 100) }
+            result["mutate"] = try await WatchPhase(workload: w, watchers: 0, rate: rate, seconds: seconds, clients: clients, prefix: "mutate").run()
             if watchers > 0 {
-                result["watch"] = try await WatchPhase(workload: w, watchers: watchers, rate: rate, seconds: seconds, clients: clients).run()
+                result["watch"] = try await WatchPhase(workload: w, watchers: watchers, rate: watchRate, seconds: seconds, clients: clients).run()
             }
             try? await w.deleteNamespace()
         }

@@ -3,14 +3,16 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// Watch delivery: `watchers` watches on the namespace while creates run at `rate`/s; the
-/// latency of an event is from the create's request start to its arrival at each watcher.
+/// Open-loop creates at `rate`/s, and with `watchers` > 0 watch delivery: the latency of an
+/// event is from the create's request start to its arrival at each watcher.
 struct WatchPhase {
     let workload: APIWorkload
     let watchers: Int
     let rate: Int
     let seconds: Int
     let clients: Int
+    /// Object names are `PREFIX-N`, so phases do not collide.
+    var prefix = "watch"
 
     func run() async throws -> [String: Double] {
         let sent = SendTimes()
@@ -54,7 +56,7 @@ struct WatchPhase {
                     while k < total {
                         let due = start + interval * k
                         try? await Task.sleep(until: due, clock: .continuous)
-                        let name = "watch-\(k)"
+                        let name = "\(prefix)-\(k)"
                         let t0 = ContinuousClock.now
                         sent.set(name, t0)
                         do {

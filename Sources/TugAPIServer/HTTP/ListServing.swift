@@ -51,13 +51,12 @@ struct ListServing {
                     }
                     await dispatcher.waitUntil(rv)
                 }
-                let snap = h.cache.snapshot(filter)
+                let snap = h.cache.snapshot(filter, limit: limit)
                 items = snap.objects
                 revision = snap.revision
-                if limit > 0, items.count > limit {
-                    remaining = items.count - limit
-                    items = Array(items.prefix(limit))
-                    cont = token(rv: revision, lastKey: items.last!.key)
+                if snap.more, let last = items.last {
+                    remaining = snap.remaining
+                    cont = token(rv: revision, lastKey: last.key)
                 }
             }
         }

@@ -21,7 +21,7 @@ struct WatchServing {
             if v > 0 { timeout = v }
         }
 
-        let stream: AsyncThrowingStream<WatchItem, any Error>
+        let stream: WatchBuffer
         if let si = sendInitial {
             guard si == "true" || si == "false" else { throw APIError.badRequest("sendInitialEvents must be true or false") }
             guard query["resourceVersionMatch"] == "NotOlderThan" else {
@@ -55,13 +55,23 @@ struct WatchServing {
         }
         let info = h.info
         let deadline = ContinuousClock.now + .seconds(timeout)
-        let events = WatchServing.until(deadline, stream)
         let body = ResponseBody { writer in
+            // timeoutSeconds ends the watch normally.
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                stream.finish()
+            }
             var first = true
             do {
-                for try await item in events {
-                    try await writer.write(ByteBuffer(bytes: WatchServing.encode(item, info: info, handler: h, table: table, first: first)))
-                    first = false
+                while true {
+                    let items = try await stream.next()
+                    if items.isEmpty { break }
+                    var out = ByteBuffer()
+                    for item in items {
+                        out.writeBytes(WatchServing.encode(item, info: info, handler: h, table: table, first: first))
+                        first = false
+                    }
+                    try await writer.write(out)
                 }
             } catch let e as APIError {
                 try? await writer.write(ByteBuffer(bytes: WatchServing.errorLine(e)))
@@ -70,33 +80,12 @@ struct WatchServing {
             } catch StoreError.watcherTooSlow {
                 try? await writer.write(ByteBuffer(bytes: WatchServing.errorLine(.gone("the watch fell behind and was closed; watch again"))))
             } catch {}
+            // Also when the client went away: the cache drops this watcher.
+            stream.finish()
+            timer.cancel()
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: body)
-    }
-
-    /// The stream, ended at `deadline` (the watch's timeoutSeconds). Ending it cancels the source.
-    static func until(_ deadline: ContinuousClock.Instant, _ source: AsyncThrowingStream<WatchItem, any Error>) -> AsyncThrowingStream<WatchItem, any Error> {
-        let (out, cont) = AsyncThrowingStream<WatchItem, any Error>.makeStream(bufferingPolicy: .bufferingOldest(256))
-        let forward = Task {
-            do {
-                for try await item in source {
-                    if case .dropped = cont.yield(item) {
-                        cont.finish(throwing: APIError.gone("the watch fell behind and was closed; watch again"))
-                        return
-                    }
-                }
-                cont.finish()
-            } catch {
-                cont.finish(throwing: error)
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            cont.finish()
-        }
-        cont.onTermination = { _ in forward.cancel(); timer.cancel() }
-        return out
     }
 
     static func errorLine(_ e: APIError) -> [UInt8] {
@@ -104,35 +93,35 @@ struct WatchServing {
     }
 
     /// Events after `from` straight from the store's history, for revisions the cache no longer holds.
-    func replay(_ h: ResourceHandler, filter: ObjectFilter, from: Int64) -> AsyncThrowingStream<WatchItem, any Error> {
+    func replay(_ h: ResourceHandler, filter: ObjectFilter, from: Int64) -> WatchBuffer {
         var prefix = h.info.storePrefix
         if let ns = filter.namespace, h.info.namespaced { prefix += "\(ns)/" }
         let source = store.watch(prefix: prefix, fromRevision: from)
-        return AsyncThrowingStream { cont in
-            let task = Task {
-                var seen: [String: CachedObject] = [:]
-                do {
-                    for try await e in source {
-                        let ev: CacheEvent
-                        switch e {
-                        case .put(let v, let prev):
-                            let o = h.cache.makeObject(v)
-                            let p = prev.map { h.cache.makeObject($0) } ?? seen[v.key]
-                            ev = CacheEvent(type: prev == nil ? .added : .modified, object: o, previous: p)
-                            seen[v.key] = o
-                        case .delete(let v, let prev):
-                            ev = CacheEvent(type: .deleted, object: h.cache.makeObject(v), previous: h.cache.makeObject(prev))
-                            seen[v.key] = nil
-                        }
-                        if let t = filter.translate(ev) { cont.yield(.event(t)) }
+        let buffer = WatchBuffer()
+        let task = Task {
+            var seen: [String: CachedObject] = [:]
+            do {
+                for try await e in source {
+                    let ev: CacheEvent
+                    switch e {
+                    case .put(let v, let prev):
+                        let o = h.cache.makeObject(v)
+                        let p = prev.map { h.cache.makeObject($0) } ?? seen[v.key]
+                        ev = CacheEvent(type: prev == nil ? .added : .modified, object: o, previous: p)
+                        seen[v.key] = o
+                    case .delete(let v, let prev):
+                        ev = CacheEvent(type: .deleted, object: h.cache.makeObject(v), previous: h.cache.makeObject(prev))
+                        seen[v.key] = nil
                     }
-                    cont.finish()
-                } catch {
-                    cont.finish(throwing: error)
+                    if let t = filter.translate(ev), !buffer.push(.event(t)) { return }
                 }
+                buffer.finish()
+            } catch {
+                buffer.finish(throwing: error)
             }
-            cont.onTermination = { _ in task.cancel() }
         }
+        buffer.onEnd { task.cancel() }
+        return buffer
     }
 
     static func encode(_ item: WatchItem, info: ResourceInfo, handler: ResourceHandler, table: TableRequest?, first: Bool) -> [UInt8] {

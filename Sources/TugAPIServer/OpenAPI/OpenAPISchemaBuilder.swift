@@ -63,6 +63,8 @@ struct OpenAPISchemaBuilder {
             properties[json] = .object(property(field.type, info: PatchMergeTable.info(message: field.message, field: json)))
         }
         var def: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
+        let required = RequiredFields.of(message: name).filter { properties[$0] != nil }
+        if !required.isEmpty { def["required"] = .array(required.map { .string($0) }) }
         let gvks = groupVersionKinds(of: name)
         if !gvks.isEmpty { def["x-kubernetes-group-version-kind"] = .array(gvks) }
         if PatchMergeTable.isAtomic(message: name) { def["x-kubernetes-map-type"] = "atomic" }

@@ -15,7 +15,7 @@ enum PodBinding {
             throw APIError.badRequest("the name of the Binding (\(n)) does not match the pod name on the URL (\(name))")
         }
         let pr = GroupResourceName(group: "", resource: "pods")
-        _ = try await pods.write(namespace: namespace, name: name, options: options, allowCreate: false, precondition: nil, admit: false) { old in
+        _ = try await pods.write(namespace: namespace, name: name, options: options, allowCreate: false, precondition: nil, kind: .system) { old in
             if let uid = binding.metadata.uid, !uid.isEmpty, uid != old.metadata.uid {
                 throw APIError.conflict(pr, name, "the UID in the binding (\(uid)) does not match the pod's")
             }

@@ -56,17 +56,18 @@ extension ResourceStore {
             return try await insert(merged, options: options, warnings: warnings)
         }
         let change: (Object) throws -> Object = { old in
-            var new = try fm.apply(live: old, applied: patch.body, manager: manager, force: options.force, message: message, as: Object.self)
+            var new = try fm.apply(live: old, applied: patch.body, manager: manager, force: options.force, message: message,
+                                   as: Object.self, subresource: subresource)
             new.metadata.resourceVersion = old.metadata.resourceVersion
             return new
         }
+        // Managed fields were computed by apply; the update path must not record them again.
+        var opts = options
+        opts.fieldManager = nil
         var result: WriteResult
         if subresource == "status" {
-            result = try await writeStatus(namespace: namespace, name: name, options: options, precondition: nil, change: change)
+            result = try await writeStatus(namespace: namespace, name: name, options: opts, precondition: applied.metadata.resourceVersion, change: change)
         } else {
-            // Managed fields were computed by apply; the update path must not record them again.
-            var opts = options
-            opts.fieldManager = nil
             result = try await write(namespace: namespace, name: name, options: opts, allowCreate: false,
                                      precondition: applied.metadata.resourceVersion, change: change)
         }

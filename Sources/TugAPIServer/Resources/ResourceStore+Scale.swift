@@ -25,7 +25,8 @@ extension ResourceStore {
     func updateScale(namespace: String?, name: String, options: WriteOptions,
                      change: @escaping (JSONValue) throws -> JSONValue) async throws -> WriteResult {
         guard let access = strategy.scale else { throw APIError.notFound(resourceName, "\(name)/scale") }
-        let result = try await write(namespace: namespace, name: name, options: options, allowCreate: false, precondition: nil) { old in
+        let result = try await write(namespace: namespace, name: name, options: options, allowCreate: false, precondition: nil,
+                                     kind: .main(subresource: "scale")) { old in
             let current = try self.scaleObject(old)
             let wanted = try change(current)
             if let k = wanted["kind"]?.stringValue, k != "Scale" {

@@ -104,7 +104,7 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         obj.metadata.generation = strategy.tracksGeneration ? 1 : nil
         strategy.applyDefaults(&obj)
         strategy.prepareForCreate(&obj)
-        let errs = Validation.validateObjectMeta(obj.metadata, namespaced: info.namespaced) + strategy.validate(obj)
+        let errs = strategy.createErrors(obj)
         if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: name, errs) }
     }
 
@@ -186,12 +186,20 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         }
     }
 
+    /// What a read-modify-write may change and how it is admitted.
+    enum WriteKind: Equatable {
+        /// The object itself, or its `scale` view (`subresource` names it in managedFields).
+        case main(subresource: String? = nil)
+        /// `status`: only the status (and the writer's managedFields) change.
+        case status
+        /// A system write (pod binding) that changes fields users may not; no strategy runs.
+        case system
+    }
+
     /// Read-modify-write with compare-and-swap. `change` builds the new object from the current
     /// one; without a resourceVersion precondition a conflicting concurrent write is retried.
-    /// `admit: false` skips the strategy (for system writes such as pod binding that change
-    /// fields users may not).
     func write(namespace: String?, name: String, options: WriteOptions, warnings: [String] = [], allowCreate: Bool,
-               precondition: String?, admit: Bool = true, change: (Object) throws -> Object) async throws -> WriteResult {
+               precondition: String?, kind: WriteKind = .main(), change: (Object) throws -> Object) async throws -> WriteResult {
         for _ in 0..<16 {
             guard let v = try await store.get(key(namespace, name)) else {
                 guard allowCreate else { throw APIError.notFound(resourceName, name) }
@@ -208,9 +216,12 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
                 throw APIError.conflict(resourceName, name, "the object has been modified; please apply your changes to the latest version and try again")
             }
             var new = try change(old)
-            if admit {
-                try admitUpdate(&new, old: old, manager: options.fieldManager)
-            } else {
+            switch kind {
+            case .main(let subresource):
+                try admitUpdate(&new, old: old, manager: options.fieldManager, subresource: subresource)
+            case .status:
+                try admitStatusUpdate(&new, old: old, manager: options.fieldManager)
+            case .system:
                 new.setTypeMeta()
                 new.metadata.resourceVersion = old.metadata.resourceVersion
             }
@@ -238,32 +249,41 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         throw APIError.conflict(resourceName, name, "too many concurrent writes; try again")
     }
 
-    /// Metadata an update may not change, defaults, generation and validation.
-    func admitUpdate(_ new: inout Object, old: Object, manager: String?) throws {
+    /// Metadata an update may not change, defaults, generation and validation (Kubernetes'
+    /// `BeforeUpdate`): system fields come from the stored object, a different uid is an error.
+    func admitUpdate(_ new: inout Object, old: Object, manager: String?, subresource: String? = nil) throws {
         new.setTypeMeta()
-        new.metadata.uid = old.metadata.uid
+        if (new.metadata.uid ?? "").isEmpty { new.metadata.uid = old.metadata.uid }
         new.metadata.creationTimestamp = old.metadata.creationTimestamp
         new.metadata.deletionTimestamp = old.metadata.deletionTimestamp
         new.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds
         new.metadata.namespace = old.metadata.namespace
         new.metadata.resourceVersion = old.metadata.resourceVersion
         if new.metadata.managedFields == nil { new.metadata.managedFields = old.metadata.managedFields }
+        // Clients cannot set generation; the strategy may still bump it in prepareForUpdate.
+        new.metadata.generation = old.metadata.generation
         strategy.applyDefaults(&new)
         strategy.prepareForUpdate(&new, old: old)
-        new.metadata.generation = old.metadata.generation
-        if strategy.tracksGeneration, SpecComparison.specChanged(new, old) {
+        if strategy.tracksGeneration, new.metadata.generation == old.metadata.generation, SpecComparison.specChanged(new, old) {
             new.metadata.generation = (old.metadata.generation ?? 0) + 1
         }
-        admission.fieldManager.recordUpdate(&new, old: old, manager: manager)
-        var errs = Validation.validateObjectMeta(new.metadata, namespaced: info.namespaced)
-        errs += strategy.validate(new) + strategy.validateUpdate(new, old: old)
-        if old.metadata.deletionTimestamp != nil {
-            let added = Set(new.metadata.finalizers ?? []).subtracting(old.metadata.finalizers ?? [])
-            if !added.isEmpty {
-                errs.append(FieldError.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())"))
-            }
-        }
+        admission.fieldManager.recordUpdate(&new, old: old, manager: manager, subresource: subresource)
+        let errs = strategy.updateErrors(new, old: old)
         if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: new.metadata.name ?? "", errs) }
+    }
+
+    /// `status` writes: the strategy copies the status onto the stored object; metadata stays as
+    /// stored apart from the writer's managedFields entry (subresource `status`).
+    func admitStatusUpdate(_ new: inout Object, old: Object, manager: String?) throws {
+        let managed = new.metadata.managedFields
+        var merged = strategy.prepareForStatusUpdate(new, old: old)
+        merged.metadata = old.metadata
+        merged.setTypeMeta()
+        if managed != old.metadata.managedFields { merged.metadata.managedFields = managed }
+        admission.fieldManager.recordUpdate(&merged, old: old, manager: manager, subresource: "status")
+        let errs = strategy.validateStatusUpdate(merged, old: old)
+        if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: old.metadata.name ?? "", errs) }
+        new = merged
     }
 
     /// An object being deleted whose last finalizer was just removed goes away now.
@@ -274,13 +294,8 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
 
     func writeStatus(namespace: String?, name: String, options: WriteOptions, precondition: String?,
                      change: @escaping (Object) throws -> Object) async throws -> WriteResult {
-        try await write(namespace: namespace, name: name, options: options, allowCreate: false, precondition: precondition) { old in
-            var merged = self.strategy.prepareForStatusUpdate(try change(old), old: old)
-            merged.metadata = old.metadata
-            let errs = self.strategy.validateStatusUpdate(merged, old: old)
-            if !errs.isEmpty { throw APIError.invalid(kind: self.info.kind, group: self.info.group, name: name, errs) }
-            return merged
-        }
+        try await write(namespace: namespace, name: name, options: options, allowCreate: false,
+                        precondition: precondition, kind: .status, change: change)
     }
 
     // MARK: tables

@@ -14,6 +14,9 @@ public protocol ResourceStrategy: Sendable {
     /// Keeps what an update of the main resource may not change (usually `status`).
     func prepareForUpdate(_ new: inout Object, old: Object)
     func validate(_ obj: Object) -> [FieldError]
+    /// How `metadata.name` is checked: a DNS subdomain unless the kind says otherwise
+    /// (namespaces and services are DNS labels, RBAC names are path segments).
+    var nameValidator: Validation.NameValidator { get }
     /// Update-only rules (immutable fields); `validate` runs too.
     func validateUpdate(_ new: Object, old: Object) -> [FieldError]
 
@@ -81,6 +84,7 @@ extension ResourceStrategy {
     public func prepareForCreate(_ obj: inout Object) {}
     public func prepareForUpdate(_ new: inout Object, old: Object) {}
     public func validate(_ obj: Object) -> [FieldError] { [] }
+    public var nameValidator: Validation.NameValidator { Validation.nameIsDNSSubdomain }
     public func validateUpdate(_ new: Object, old: Object) -> [FieldError] { [] }
     public var tracksGeneration: Bool { false }
     public var allowCreateOnUpdate: Bool { false }
@@ -95,6 +99,18 @@ extension ResourceStrategy {
     public func gracePeriod(for obj: Object, requested: Int?) -> Int { 0 }
     public func prepareForDeletion(_ obj: inout Object) {}
     public var scale: ScaleAccess<Object>? { nil }
+}
+
+extension ResourceStrategy {
+    /// Everything a create is checked against: object metadata (with the kind's name rule) and the kind's own rules.
+    func createErrors(_ obj: Object) -> [FieldError] {
+        Validation.validateObjectMeta(obj.metadata, namespaced: info.namespaced, nameValidator: nameValidator) + validate(obj)
+    }
+
+    /// Everything an update is checked against: metadata immutability and rules, then the kind's rules.
+    func updateErrors(_ new: Object, old: Object) -> [FieldError] {
+        Validation.validateObjectMetaUpdate(new.metadata, old: old.metadata) + validate(new) + validateUpdate(new, old: old)
+    }
 }
 
 /// kubectl's short ages: `45s`, `3m12s`, `5h`, `2d3h`, `400d`.

@@ -54,7 +54,7 @@ public struct NamespaceStrategy: ResourceStrategy {
     }
 
     public func validate(_ obj: CoreV1.Namespace) -> [FieldError] {
-        NameCheck.stricter(obj.metadata, nameValidator) + Self.finalizers(obj.spec?.finalizers ?? [])
+        Self.finalizers(obj.spec?.finalizers ?? [])
     }
 
     /// Qualified names; without a domain only the standard `kubernetes` (reported at `spec.finalizers`).

@@ -82,7 +82,7 @@ public struct ServiceStrategy: ResourceStrategy {
     }
 
     public func validate(_ obj: CoreV1.Service) -> [FieldError] {
-        NameCheck.stricter(obj.metadata, nameValidator) + ServiceValidation.validate(obj)
+        ServiceValidation.validate(obj)
     }
 
     public func validateUpdate(_ new: CoreV1.Service, old: CoreV1.Service) -> [FieldError] {

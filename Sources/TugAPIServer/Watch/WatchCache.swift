@@ -15,11 +15,13 @@ public final class WatchCache: Sendable {
     struct Watcher {
         let filter: ObjectFilter
         let bookmarks: Bool
-        let continuation: AsyncThrowingStream<WatchItem, any Error>.Continuation
+        let buffer: WatchBuffer
     }
 
     struct State {
         var objects: [String: CachedObject] = [:]
+        /// The keys of `objects` in byte order, so a page of a list costs its size, not the cache's.
+        var keys: [String] = []
         var history: [CacheEvent] = []   // ring, oldest first after `head`
         var head = 0
         /// History is complete for revisions greater than this.
@@ -63,6 +65,7 @@ public final class WatchCache: Sendable {
         let objs = items.map(makeObject)
         let old: [Watcher] = state.withLock { s in
             s.objects = Dictionary(objs.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
+            s.keys = s.objects.keys.sorted()
             s.history = []
             s.head = 0
             s.completeAfter = revision
@@ -71,7 +74,7 @@ public final class WatchCache: Sendable {
             return Array(s.watchers.values)
         }
         // Finish outside the lock: finishing runs onTermination, which takes the lock.
-        for w in old { w.continuation.finish(throwing: APIError.gone("the watch cache was reset; relist")) }
+        for w in old { w.buffer.finish(throwing: APIError.gone("the watch cache was reset; relist")) }
     }
 
     /// Applies one store event (called by the dispatcher, in revision order).
@@ -85,11 +88,15 @@ public final class WatchCache: Sendable {
             let obj = makeObject(v)
             event = CacheEvent(type: .deleted, object: obj, previous: nil)
         }
-        let slow: [Watcher] = state.withLock { s in
+        state.withLock { s in
             let previous = s.objects[event.object.key]
             let full = CacheEvent(type: event.type == .added && previous != nil ? .modified : event.type,
                                   object: event.object, previous: previous)
-            if full.type == .deleted { s.objects[full.object.key] = nil } else { s.objects[full.object.key] = full.object }
+            if full.type == .deleted {
+                if s.objects.removeValue(forKey: full.object.key) != nil { s.removeKey(full.object.key) }
+            } else {
+                if s.objects.updateValue(full.object, forKey: full.object.key) == nil { s.insertKey(full.object.key) }
+            }
             if s.history.count < historyCapacity {
                 s.history.append(full)
             } else {
@@ -98,27 +105,53 @@ public final class WatchCache: Sendable {
                 s.head = (s.head + 1) % historyCapacity
             }
             s.lastEventRevision = full.revision
-            var dead: [Watcher] = []
+            var dead: [UInt64] = []
             for (id, w) in s.watchers {
                 guard let t = w.filter.translate(full) else { continue }
-                if case .dropped = w.continuation.yield(.event(t)) {
-                    dead.append(w)
-                    s.watchers[id] = nil
-                }
+                // A full buffer ends itself with 410 Gone; the watcher is dropped here.
+                if !w.buffer.push(.event(t)) { dead.append(id) }
             }
-            return dead
-        }
-        for w in slow {
-            w.continuation.finish(throwing: APIError.gone("the watch fell behind and was closed; watch again from a newer resourceVersion"))
+            for id in dead { s.watchers[id] = nil }
         }
     }
 
-    /// Current objects matching `filter`, sorted by key, and the revision they are consistent at.
-    public func snapshot(_ filter: ObjectFilter) -> (objects: [CachedObject], revision: Int64) {
+    /// A consistent read of the cache: objects in key order and the revision they are current at.
+    public struct Snapshot: Sendable {
+        public var objects: [CachedObject]
+        public var revision: Int64
+        /// More matching objects follow the last one returned (only with a limit).
+        public var more = false
+        /// How many objects follow, when that is cheap to know exactly (no label or field selector).
+        public var remaining: Int?
+    }
+
+    /// Objects matching `filter` in key order, at most `limit` (0: all), starting after key `after`.
+    public func snapshot(_ filter: ObjectFilter, limit: Int = 0, after: String? = nil) -> Snapshot {
         state.withLock { s in
             let rev = max(s.lastEventRevision, dispatcherRevision())
-            let objs = s.objects.values.filter(filter.matches).sorted { $0.key < $1.key }
-            return (objs, rev)
+            var prefix = info.storePrefix
+            if info.namespaced, let ns = filter.namespace { prefix += ns + "/" }
+            var i = s.lowerBound(prefix)
+            if let after, after >= prefix { i = s.upperBound(after) }
+            var out: [CachedObject] = []
+            var more = false
+            while i < s.keys.count, s.keys[i].hasPrefix(prefix) {
+                if let o = s.objects[s.keys[i]], filter.matches(o) {
+                    if limit > 0, out.count == limit {
+                        more = true
+                        break
+                    }
+                    out.append(o)
+                }
+                i += 1
+            }
+            var snap = Snapshot(objects: out, revision: rev, more: more)
+            if more, filter.predicate == nil {
+                // Keys are "<prefix><name>": the range ends where the prefix's last byte ('/') would be followed by '0'.
+                let end = s.lowerBound(String(prefix.dropLast()) + "0")
+                snap.remaining = end - i
+            }
+            return snap
         }
     }
 
@@ -131,17 +164,19 @@ public final class WatchCache: Sendable {
         case after(Int64)
     }
 
-    /// Starts a watch; nil when `after` is older than the cache's history (the caller replays from the store).
-    public func watch(_ filter: ObjectFilter, start: WatchStart, bookmarks: Bool = false, buffer: Int = 4096) -> AsyncThrowingStream<WatchItem, any Error>? {
-        let (stream, cont) = AsyncThrowingStream<WatchItem, any Error>.makeStream(bufferingPolicy: .bufferingOldest(buffer))
+    /// Starts a watch; nil when `after` is older than the cache's history (the caller replays
+    /// from the store) or the initial events do not fit the buffer.
+    public func watch(_ filter: ObjectFilter, start: WatchStart, bookmarks: Bool = false, bufferLimit: Int = 4096) -> WatchBuffer? {
+        let buffer = WatchBuffer(limit: bufferLimit)
         let ok: Bool = state.withLock { s in
             let rev = max(s.lastEventRevision, dispatcherRevision())
             switch start {
             case .initialEvents(let bookmark):
-                let objs = s.objects.values.filter(filter.matches).sorted { $0.key < $1.key }
-                if objs.count >= buffer { return false }
-                for o in objs { cont.yield(.event(CacheEvent(type: .added, object: o, previous: nil))) }
-                if bookmark { cont.yield(.bookmark(rev, initialEventsEnd: true)) }
+                var objs: [CachedObject] = []
+                for key in s.keys { if let o = s.objects[key], filter.matches(o) { objs.append(o) } }
+                if objs.count >= bufferLimit { return false }
+                for o in objs { buffer.push(.event(CacheEvent(type: .added, object: o, previous: nil))) }
+                if bookmark { buffer.push(.bookmark(rev, initialEventsEnd: true)) }
             case .after(let from):
                 if from < s.completeAfter { return false }
                 let n = s.history.count
@@ -150,17 +185,17 @@ public final class WatchCache: Sendable {
                     let e = s.history[(s.head + i) % max(n, 1)]
                     if e.revision > from, let t = filter.translate(e) { pending.append(t) }
                 }
-                if pending.count >= buffer { return false }
-                for e in pending { cont.yield(.event(e)) }
+                if pending.count >= bufferLimit { return false }
+                for e in pending { buffer.push(.event(e)) }
             }
             let id = s.nextWatcherID
             s.nextWatcherID += 1
-            s.watchers[id] = Watcher(filter: filter, bookmarks: bookmarks, continuation: cont)
-            cont.onTermination = { [weak self] _ in self?.removeWatcher(id) }
+            s.watchers[id] = Watcher(filter: filter, bookmarks: bookmarks, buffer: buffer)
+            buffer.onEnd { [weak self] in self?.removeWatcher(id) }
             return true
         }
-        if !ok { cont.finish(); return nil }
-        return stream
+        if !ok { buffer.finish(); return nil }
+        return buffer
     }
 
     private func removeWatcher(_ id: UInt64) {
@@ -172,7 +207,7 @@ public final class WatchCache: Sendable {
     func sendBookmarks() {
         state.withLock { s in
             let rev = max(s.lastEventRevision, dispatcherRevision())
-            for (_, w) in s.watchers where w.bookmarks { _ = w.continuation.yield(.bookmark(rev, initialEventsEnd: false)) }
+            for (_, w) in s.watchers where w.bookmarks { w.buffer.push(.bookmark(rev, initialEventsEnd: false)) }
         }
     }
 
@@ -180,4 +215,33 @@ public final class WatchCache: Sendable {
 
     /// The revision a bookmark sent now may carry.
     public var currentRevision: Int64 { state.withLock { max($0.lastEventRevision, dispatcherRevision()) } }
+}
+
+extension WatchCache.State {
+    /// Index of the first key not less than `key`.
+    func lowerBound(_ key: String) -> Int {
+        var lo = 0, hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Index of the first key greater than `key`.
+    func upperBound(_ key: String) -> Int {
+        var lo = 0, hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid] <= key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    mutating func insertKey(_ key: String) { keys.insert(key, at: lowerBound(key)) }
+
+    mutating func removeKey(_ key: String) {
+        let i = lowerBound(key)
+        if i < keys.count, keys[i] == key { keys.remove(at: i) }
+    }
 }
