@@ -19,7 +19,7 @@ struct APIBench: AsyncParsableCommand {
     @Option(help: "Seconds per phase.") var seconds = 10
     @Option(help: "Watchers for the watch-delivery phase (0 skips it).") var watchers = 0
     @Option(help: "Creates per second in the open-loop mutate phase.") var rate = 1000
-    @Option(help: "Creates per second during the watch phase (each is delivered to every watcher).") var watchRate = 100
+    @Option(help: "Creates per second during the watch phase (each is delivered to every watcher).") var watchRate = 20
     @Option(help: "Bytes of data per ConfigMap.") var valueSize = 256
 
     func run() async throws {

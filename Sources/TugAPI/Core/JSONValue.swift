@@ -74,17 +74,18 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON text. Throws `DecodingError` with a readable description on malformed input.
-    public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+    /// Parses JSON text. Throws `DecodingError.dataCorrupted` whose underlying error says what
+    /// was wrong and where.
+    public init(parsing data: some Collection<UInt8>) throws {
+        do {
+            self = try JSONReader.parse(data)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON.", underlyingError: error))
+        }
     }
 
     /// JSON text with sorted keys, so equal values give equal bytes.
-    public func serialized() -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? e.encode(self)) ?? Data("null".utf8)
-    }
+    public func serialized() -> Data { Data(JSONWriter.write(self)) }
 
     /// Converts any Encodable value (a typed API object) into a tree.
     public init<T: Encodable>(encoding value: T) throws {

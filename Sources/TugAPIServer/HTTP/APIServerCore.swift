@@ -21,7 +21,7 @@ public final class APIServerCore: Sendable {
         self.serverAddress = serverAddress
         let dispatcher = CacheDispatcher(store: store, logger: logger)
         self.dispatcher = dispatcher
-        let admission = AdmissionContext(store: store, fieldManager: FieldManager())
+        let admission = AdmissionContext(store: store, dispatcher: dispatcher, fieldManager: FieldManager())
         self.registry = ResourceRegistry(store: store, dispatcher: dispatcher, admission: admission)
         self.listServing = ListServing(dispatcher: dispatcher, store: store)
         self.watchServing = WatchServing(dispatcher: dispatcher, store: store)

@@ -23,7 +23,10 @@ enum RequestPath: Equatable {
 
     static func parse(_ rawPath: String) -> RequestPath {
         let path = rawPath.split(separator: "?", maxSplits: 1).first.map(String.init) ?? rawPath
-        var segs = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        // Foundation's percent decoding is slow; most segments have nothing to decode.
+        var segs = path.split(separator: "/", omittingEmptySubsequences: true).map { seg in
+            seg.contains("%") ? (String(seg).removingPercentEncoding ?? String(seg)) : String(seg)
+        }
         guard let root = segs.first else { return .other(path) }
         var group = "", version: String
         if root == "api" {

@@ -66,9 +66,14 @@ struct WatchServing {
                 while true {
                     let items = try await stream.next()
                     if items.isEmpty { break }
+                    if items.count == 1, table == nil, case .event(let e) = items[0] {
+                        // The shared, already encoded line: no copy.
+                        try await writer.write(e.line)
+                        continue
+                    }
                     var out = ByteBuffer()
                     for item in items {
-                        out.writeBytes(WatchServing.encode(item, info: info, handler: h, table: table, first: first))
+                        WatchServing.encode(item, info: info, handler: h, table: table, first: first, into: &out)
                         first = false
                     }
                     try await writer.write(out)
@@ -124,25 +129,27 @@ struct WatchServing {
         return buffer
     }
 
-    static func encode(_ item: WatchItem, info: ResourceInfo, handler: ResourceHandler, table: TableRequest?, first: Bool) -> [UInt8] {
+    static func encode(_ item: WatchItem, info: ResourceInfo, handler: ResourceHandler, table: TableRequest?, first: Bool,
+                       into out: inout ByteBuffer) {
         switch item {
         case .event(let e):
-            var out = Array("{\"type\":\"\(e.type.rawValue)\",\"object\":".utf8)
-            if let t = table {
-                var tv = handler.table([e.object], includeObject: t.includeObject, wide: false)
-                if !first { tv["columnDefinitions"] = .array([]) }
-                tv["metadata"] = .object(["resourceVersion": .string(String(e.revision))])
-                out += Array(tv.serialized())
-            } else {
-                out += e.object.bytes
+            guard let t = table else {
+                out.writeImmutableBuffer(e.line)
+                return
             }
-            out += Array("}\n".utf8)
-            return out
+            var tv = handler.table([e.object], includeObject: t.includeObject, wide: false)
+            if !first { tv["columnDefinitions"] = .array([]) }
+            tv["metadata"] = .object(["resourceVersion": .string(String(e.revision))])
+            out.writeString("{\"type\":\"\(e.type.rawValue)\",\"object\":")
+            out.writeBytes(JSONWriter.write(tv))
+            out.writeString("}\n")
         case .bookmark(let rev, let end):
             var meta: [String: JSONValue] = ["resourceVersion": .string(String(rev))]
             if end { meta["annotations"] = .object(["k8s.io/initial-events-end": "true"]) }
             let obj: JSONValue = .object(["kind": .string(info.kind), "apiVersion": .string(info.apiVersion), "metadata": .object(meta)])
-            return Array("{\"type\":\"BOOKMARK\",\"object\":".utf8) + Array(obj.serialized()) + Array("}\n".utf8)
+            out.writeString("{\"type\":\"BOOKMARK\",\"object\":")
+            out.writeBytes(JSONWriter.write(obj))
+            out.writeString("}\n")
         }
     }
 }

@@ -21,7 +21,14 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         self.strategy = strategy
         self.store = store
         self.admission = admission
+        // What selectors look at, once per event. Most kinds select on labels only, which a
+        // plain parse gives without decoding the typed object.
+        let labelsOnly = strategy.selectableFieldNames.isEmpty
         self.cache = dispatcher.makeCache(info: strategy.info) { bytes in
+            if labelsOnly {
+                let labels = (try? JSONReader.parse(bytes))?["metadata"]?["labels"]?.objectValue
+                return (labels?.compactMapValues(\.stringValue) ?? [:], [:])
+            }
             guard let obj = try? APICoding.decode(S.Object.self, from: Data(bytes)) else { return ([:], [:]) }
             return (obj.metadata.labels ?? [:], strategy.selectableFields(obj))
         }

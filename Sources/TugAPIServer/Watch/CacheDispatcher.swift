@@ -27,6 +27,9 @@ public final class CacheDispatcher: Sendable {
         return c
     }
 
+    /// The cache of one resource (`pods`, `deployments.apps`).
+    func cache(groupResource: String) -> WatchCache? { caches.withLock { $0[groupResource] } }
+
     /// Lists every resource into its cache at one revision, then follows the store until cancelled.
     public func run() async throws {
         var from: Int64 = 0

@@ -1,9 +1,10 @@
 import Foundation
+import NIOCore
 import TugAPI
 
 /// One object as the watch cache keeps it: the bytes sent to clients (resourceVersion already
 /// set) plus what label and field selectors look at, decoded once when the event arrives.
-public struct CachedObject: Sendable {
+public final class CachedObject: Sendable {
     public let key: String
     public let namespace: String?
     public let name: String
@@ -11,6 +12,17 @@ public struct CachedObject: Sendable {
     public let bytes: [UInt8]
     public let labels: [String: String]
     public let fields: [String: String]
+
+    public init(key: String, namespace: String?, name: String, revision: Int64, bytes: [UInt8],
+                labels: [String: String], fields: [String: String]) {
+        self.key = key
+        self.namespace = namespace
+        self.name = name
+        self.revision = revision
+        self.bytes = bytes
+        self.labels = labels
+        self.fields = fields
+    }
 }
 
 public enum WatchEventType: String, Sendable {
@@ -19,11 +31,28 @@ public enum WatchEventType: String, Sendable {
 
 /// A change as watchers see it; `previous` lets a filtered watch turn a MODIFIED that leaves the
 /// selection into a DELETED, as Kubernetes does.
-public struct CacheEvent: Sendable {
+/// A class: one event goes to every watcher, and each copy of a reference costs one
+/// reference-count update instead of one per field.
+public final class CacheEvent: Sendable {
     public let type: WatchEventType
     public let object: CachedObject
     public let previous: CachedObject?
+    /// The JSON watch line (`{"type":…,"object":…}\n`), encoded once and shared by every
+    /// watcher that receives this event.
+    public let line: ByteBuffer
     public var revision: Int64 { object.revision }
+
+    public init(type: WatchEventType, object: CachedObject, previous: CachedObject?) {
+        self.type = type
+        self.object = object
+        self.previous = previous
+        var line = ByteBuffer()
+        line.reserveCapacity(object.bytes.count + 40)
+        line.writeString("{\"type\":\"\(type.rawValue)\",\"object\":")
+        line.writeBytes(object.bytes)
+        line.writeString("}\n")
+        self.line = line
+    }
 }
 
 /// Which objects a list or watch wants: namespace plus label and field selectors.

@@ -12,10 +12,15 @@ public final class WatchCache: Sendable {
     private let state: Mutex<State>
     private let dispatcherRevision: @Sendable () -> Int64
 
-    struct Watcher {
+    final class Watcher: Sendable {
         let filter: ObjectFilter
         let bookmarks: Bool
         let buffer: WatchBuffer
+        init(filter: ObjectFilter, bookmarks: Bool, buffer: WatchBuffer) {
+            self.filter = filter
+            self.bookmarks = bookmarks
+            self.buffer = buffer
+        }
     }
 
     struct State {
@@ -79,19 +84,15 @@ public final class WatchCache: Sendable {
 
     /// Applies one store event (called by the dispatcher, in revision order).
     func apply(_ e: StoreEvent) {
-        let event: CacheEvent
+        let object: CachedObject
+        let deleted: Bool
         switch e {
-        case .put(let v, let prev):
-            let obj = makeObject(v)
-            event = CacheEvent(type: prev == nil ? .added : .modified, object: obj, previous: nil)
-        case .delete(let v, _):
-            let obj = makeObject(v)
-            event = CacheEvent(type: .deleted, object: obj, previous: nil)
+        case .put(let v, _): (object, deleted) = (makeObject(v), false)
+        case .delete(let v, _): (object, deleted) = (makeObject(v), true)
         }
         state.withLock { s in
-            let previous = s.objects[event.object.key]
-            let full = CacheEvent(type: event.type == .added && previous != nil ? .modified : event.type,
-                                  object: event.object, previous: previous)
+            let previous = s.objects[object.key]
+            let full = CacheEvent(type: deleted ? .deleted : (previous == nil ? .added : .modified), object: object, previous: previous)
             if full.type == .deleted {
                 if s.objects.removeValue(forKey: full.object.key) != nil { s.removeKey(full.object.key) }
             } else {
