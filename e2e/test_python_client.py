@@ -194,3 +194,22 @@ def test_watch_from_list_resource_version(core_v1, ns):
             w.stop()
     # only what happened after the list, nothing replayed from before it
     assert seen == [("ADDED", "new")], seen
+
+
+def test_hpa_v1_and_v2_are_one_object(k8s_client, apps_v1, ns, kubectl):
+    """autoscaling/v1 is served from v2 storage: what one version writes the other reads."""
+    from kubernetes import client
+    apps_v1.create_namespaced_deployment(ns, m.deployment("web"))
+    v1 = client.AutoscalingV1Api(k8s_client)
+    v2 = client.AutoscalingV2Api(k8s_client)
+    v1.create_namespaced_horizontal_pod_autoscaler(ns, {
+        "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                 "minReplicas": 2, "maxReplicas": 5, "targetCPUUtilizationPercentage": 65}})
+    got = v2.read_namespaced_horizontal_pod_autoscaler("web", ns)
+    assert [(x.type, x.resource.name, x.resource.target.average_utilization) for x in got.spec.metrics] == [("Resource", "cpu", 65)]
+    v2.patch_namespaced_horizontal_pod_autoscaler("web", ns, {"spec": {"maxReplicas": 7}})
+    again = v1.read_namespaced_horizontal_pod_autoscaler("web", ns)
+    assert (again.spec.max_replicas, again.spec.target_cpu_utilization_percentage) == (7, 65)
+    out = kubectl.run("get", "hpa", "-n", ns, "--no-headers").stdout.split()
+    assert out[:2] == ["web", "Deployment/web"] and "2" in out and "7" in out, out

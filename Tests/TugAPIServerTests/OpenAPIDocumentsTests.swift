@@ -11,8 +11,7 @@ import TugAPI
         let paths = try #require(index["paths"]?.objectValue)
         #expect(paths["api/v1"] != nil)
         #expect(paths["apis/apps/v1"] != nil)
-        // autoscaling/v1 is served once conversion to the v2 storage version lands.
-        #expect(paths["apis/autoscaling/v2"] != nil)
+        #expect(paths["apis/autoscaling/v2"] != nil && paths["apis/autoscaling/v1"] != nil)
         for gv in ResourceCatalog.groupVersions {
             for version in gv.versions {
                 let path = gv.group.isEmpty ? "api/\(version)" : "apis/\(gv.group)/\(version)"

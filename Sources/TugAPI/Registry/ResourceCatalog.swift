@@ -58,10 +58,13 @@ public enum ResourceCatalog {
               subresources: ["status"], protobufPackage: "k8s.io.api.batch.v1"),
         .init(group: "batch", version: "v1", kind: "CronJob", resource: "cronjobs", namespaced: true,
               shortNames: ["cj"], categories: ["all"], subresources: ["status"], protobufPackage: "k8s.io.api.batch.v1"),
-        // autoscaling (v1 is served once conversion to the v2 storage version lands)
+        // autoscaling: stored as v2 (listed first: the preferred version), v1 served by conversion
         .init(group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers",
               namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
               protobufPackage: "k8s.io.api.autoscaling.v2"),
+        .init(group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers",
+              namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
+              protobufPackage: "k8s.io.api.autoscaling.v1", storageVersion: "autoscaling/v2"),
         // coordination, discovery
         .init(group: "coordination.k8s.io", version: "v1", kind: "Lease", resource: "leases", namespaced: true,
               protobufPackage: "k8s.io.api.coordination.v1"),
@@ -90,7 +93,7 @@ public enum ResourceCatalog {
               namespaced: true, shortNames: ["netpol"], protobufPackage: "k8s.io.api.networking.v1"),
         // events.k8s.io
         .init(group: "events.k8s.io", version: "v1", kind: "Event", resource: "events", namespaced: true,
-              shortNames: ["ev"], protobufPackage: "k8s.io.api.events.v1"),
+              shortNames: ["ev"], protobufPackage: "k8s.io.api.events.v1", storageVersion: "v1", storedAs: "events"),
     ]
 
     /// Group/versions in the order discovery lists them (preferred version first per group).

@@ -17,10 +17,14 @@ public struct ResourceInfo: Sendable, Hashable {
     public var subresources: [String]
     /// The protobuf package holding this kind's message (`k8s.io.api.apps.v1`).
     public var protobufPackage: String
+    /// Served by conversion from another version's storage: that version's API version
+    /// (`autoscaling/v2`), and its group-resource when the storage is another group's (`events`).
+    public var storageVersion: String?
+    public var storedAs: String?
 
     public init(group: String, version: String, kind: String, resource: String, namespaced: Bool,
                 shortNames: [String] = [], categories: [String] = [], verbs: [String] = ResourceInfo.allVerbs,
-                subresources: [String] = [], protobufPackage: String) {
+                subresources: [String] = [], protobufPackage: String, storageVersion: String? = nil, storedAs: String? = nil) {
         self.group = group
         self.version = version
         self.kind = kind
@@ -32,6 +36,8 @@ public struct ResourceInfo: Sendable, Hashable {
         self.verbs = verbs
         self.subresources = subresources
         self.protobufPackage = protobufPackage
+        self.storageVersion = storageVersion
+        self.storedAs = storedAs
     }
 
     public static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
@@ -40,8 +46,10 @@ public struct ResourceInfo: Sendable, Hashable {
     public var listKind: String { kind + "List" }
     /// `deployments.apps`, or `pods` for the core group.
     public var groupResource: String { group.isEmpty ? resource : "\(resource).\(group)" }
+    /// The group-resource whose keys hold this resource's objects (its own unless `storedAs`).
+    public var storageGroupResource: String { storedAs ?? groupResource }
     /// The key prefix in the store: `/registry/<group-resource>/`.
-    public var storePrefix: String { "/registry/\(groupResource)/" }
+    public var storePrefix: String { "/registry/\(storageGroupResource)/" }
     /// The full protobuf message name of the kind (`k8s.io.api.apps.v1.Deployment`).
     public var protobufMessage: String { "\(protobufPackage).\(kind)" }
 }

@@ -34,4 +34,39 @@ struct AdmissionContext: Sendable {
     func unknownFields(_ value: JSONValue, _ message: String) -> [String] {
         APISchema.shared.unknownFields(in: value, message: message)
     }
+
+    /// Body → typed object of `info`'s kind, checking kind, apiVersion and namespace against the
+    /// request path (`expectKind` for subresource bodies of another kind).
+    func decodeBody<O: APIObject>(_ body: JSONValue, as: O.Type, info: ResourceInfo, namespace: String?, expectKind: String? = nil) throws -> O {
+        guard case .object = body else { throw APIError.badRequest("the request body must be a JSON or YAML object, got \(body.typeName)") }
+        let kind = expectKind ?? info.kind
+        if let k = body["kind"]?.stringValue, !k.isEmpty, k != kind {
+            throw APIError.badRequest("the kind in the body (\(k)) does not match the kind of the resource (\(kind)) at this path")
+        }
+        if expectKind == nil, let av = body["apiVersion"]?.stringValue, !av.isEmpty, av != info.apiVersion {
+            throw APIError.badRequest("the API version in the data (\(av)) does not match the expected API version (\(info.apiVersion))")
+        }
+        var obj = try ObjectDecoding.decode(O.self, from: body)
+        obj.setTypeMeta()
+        if info.namespaced {
+            if let ns = obj.metadata.namespace, !ns.isEmpty, let want = namespace, ns != want {
+                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            obj.metadata.namespace = namespace ?? obj.metadata.namespace
+        } else {
+            obj.metadata.namespace = nil
+        }
+        return obj
+    }
+
+    /// Unknown fields of `message` in the body: 400 under Strict, `Warning` headers under Warn.
+    func fieldWarnings(_ body: JSONValue, message: String, options: WriteOptions) throws -> [String] {
+        guard options.fieldValidation != .ignore else { return [] }
+        let unknown = unknownFields(body, message)
+        guard !unknown.isEmpty else { return [] }
+        if options.fieldValidation == .strict {
+            throw APIError.badRequest("strict decoding error: " + unknown.joined(separator: ", "))
+        }
+        return unknown
+    }
 }

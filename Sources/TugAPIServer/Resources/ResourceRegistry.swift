@@ -19,6 +19,14 @@ public final class ResourceRegistry: Sendable {
         self.pods = pods
         var list: [ResourceHandler] = [pods]
         list += StrategyCatalog.handlers(info: info, make: { make($0) })
+        // Versions served by conversion from another version's storage.
+        func storage(_ apiVersion: String, _ resource: String) -> ResourceHandler {
+            list.first { $0.info.apiVersion == apiVersion && $0.info.resource == resource }!
+        }
+        for served in ResourceCatalog.all where served.storageVersion != nil {
+            let base = storage(served.storageVersion!, served.storedAs ?? served.resource)
+            list.append(StrategyCatalog.converted(served, storage: base, dispatcher: dispatcher, admission: admission))
+        }
         self.handlers = list
         self.byPath = Dictionary(list.map { ("\($0.info.group)/\($0.info.version)/\($0.info.resource)", $0) }, uniquingKeysWith: { a, _ in a })
     }

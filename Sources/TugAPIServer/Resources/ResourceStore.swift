@@ -133,36 +133,12 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
 
     /// Body → typed object, checking kind, apiVersion and namespace against the request path.
     func decodeBody(_ body: JSONValue, namespace: String?, options: WriteOptions, expectKind: String? = nil) throws -> Object {
-        guard case .object = body else { throw APIError.badRequest("the request body must be a JSON or YAML object, got \(body.typeName)") }
-        let kind = expectKind ?? info.kind
-        if let k = body["kind"]?.stringValue, !k.isEmpty, k != kind {
-            throw APIError.badRequest("the kind in the body (\(k)) does not match the kind of the resource (\(kind)) at this path")
-        }
-        if expectKind == nil, let av = body["apiVersion"]?.stringValue, !av.isEmpty, av != info.apiVersion {
-            throw APIError.badRequest("the API version in the data (\(av)) does not match the expected API version (\(info.apiVersion))")
-        }
-        var obj = try ObjectDecoding.decode(Object.self, from: body)
-        obj.setTypeMeta()
-        if info.namespaced {
-            if let ns = obj.metadata.namespace, !ns.isEmpty, let want = namespace, ns != want {
-                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
-            }
-            obj.metadata.namespace = namespace ?? obj.metadata.namespace
-        } else {
-            obj.metadata.namespace = nil
-        }
-        return obj
+        try admission.decodeBody(body, as: Object.self, info: info, namespace: namespace, expectKind: expectKind)
     }
 
     /// Unknown fields: 400 under Strict, `Warning` headers under Warn.
     func fieldWarnings(_ body: JSONValue, options: WriteOptions, message: String? = nil) throws -> [String] {
-        guard options.fieldValidation != .ignore else { return [] }
-        let unknown = admission.unknownFields(body, message ?? info.protobufMessage)
-        guard !unknown.isEmpty else { return [] }
-        if options.fieldValidation == .strict {
-            throw APIError.badRequest("strict decoding error: " + unknown.joined(separator: ", "))
-        }
-        return unknown
+        try admission.fieldWarnings(body, message: message ?? info.protobufMessage, options: options)
     }
 
     // MARK: update

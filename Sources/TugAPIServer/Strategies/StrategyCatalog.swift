@@ -38,8 +38,22 @@ enum StrategyCatalog {
             IngressStrategy(info: info("networking.k8s.io", "ingresses")),
             IngressClassStrategy(info: info("networking.k8s.io", "ingressclasses")),
             NetworkPolicyStrategy(info: info("networking.k8s.io", "networkpolicies")),
-            EventsV1EventStrategy(info: info("events.k8s.io", "events")),
         ]
         return strategies.map { make($0) }
+    }
+
+    /// The handler of a version served by conversion from `storage`.
+    static func converted(_ info: ResourceInfo, storage: ResourceHandler, dispatcher: CacheDispatcher, admission: AdmissionContext) -> ResourceHandler {
+        switch (info.group, info.resource) {
+        case ("autoscaling", "horizontalpodautoscalers"):
+            let v2 = HorizontalPodAutoscalerStrategy(info: storage.info)
+            return ConvertedResource(strategy: HorizontalPodAutoscalerV1Strategy(info: info, v2: v2), storage: storage,
+                                     conversion: HorizontalPodAutoscalerConversion(), dispatcher: dispatcher, admission: admission)
+        case ("events.k8s.io", "events"):
+            return ConvertedResource(strategy: EventsV1EventStrategy(info: info), storage: storage,
+                                     conversion: EventConversion(), dispatcher: dispatcher, admission: admission)
+        default:
+            fatalError("no conversion for \(info.apiVersion) \(info.resource)")
+        }
     }
 }

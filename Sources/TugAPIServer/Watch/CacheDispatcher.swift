@@ -9,7 +9,8 @@ import TugStore
 public final class CacheDispatcher: Sendable {
     let store: any Store
     let logger: Logger
-    private let caches: Mutex<[String: WatchCache]>      // by groupResource
+    /// By the group-resource of their keys; a resource served in two versions has two caches.
+    private let caches: Mutex<[String: [WatchCache]]>
     private let revision = Atomic<Int64>(0)
     private let waiters = Mutex<[(Int64, CheckedContinuation<Void, Never>)]>([])
 
@@ -21,14 +22,16 @@ public final class CacheDispatcher: Sendable {
 
     public var currentRevision: Int64 { revision.load(ordering: .acquiring) }
 
-    func makeCache(info: ResourceInfo, attributes: @escaping @Sendable ([UInt8]) -> (labels: [String: String], fields: [String: String])) -> WatchCache {
-        let c = WatchCache(info: info, dispatcherRevision: { [weak self] in self?.currentRevision ?? 0 }, attributes: attributes)
-        caches.withLock { $0[info.groupResource] = c }
+    /// A cache for `info`; `transform` turns stored bytes into the bytes this version serves.
+    func makeCache(info: ResourceInfo, transform: (@Sendable ([UInt8]) -> [UInt8])? = nil,
+                   attributes: @escaping @Sendable ([UInt8]) -> (labels: [String: String], fields: [String: String])) -> WatchCache {
+        let c = WatchCache(info: info, dispatcherRevision: { [weak self] in self?.currentRevision ?? 0 }, transform: transform, attributes: attributes)
+        caches.withLock { $0[info.storageGroupResource, default: []].append(c) }
         return c
     }
 
-    /// The cache of one resource (`pods`, `deployments.apps`).
-    func cache(groupResource: String) -> WatchCache? { caches.withLock { $0[groupResource] } }
+    /// The storage version's cache of one resource (`pods`, `deployments.apps`).
+    func cache(groupResource: String) -> WatchCache? { caches.withLock { $0[groupResource]?.first } }
 
     /// Lists every resource into its cache at one revision, then follows the store until cancelled.
     public func run() async throws {
@@ -53,7 +56,7 @@ public final class CacheDispatcher: Sendable {
 
     private func load() async throws -> Int64 {
         let rev = try await store.currentRevision
-        let all = caches.withLock { Array($0.values) }
+        let all = caches.withLock { $0.values.flatMap { $0 } }
         for c in all {
             let list = try await store.list(prefix: c.info.storePrefix, atRevision: rev, limit: nil, continueAfter: nil)
             c.reset(list.items, revision: rev)
@@ -68,7 +71,7 @@ public final class CacheDispatcher: Sendable {
             let rest = key.dropFirst("/registry/".count)
             if let slash = rest.firstIndex(of: "/") {
                 let gr = String(rest[..<slash])
-                if let c = caches.withLock({ $0[gr] }) { c.apply(e) }
+                for c in caches.withLock({ $0[gr] ?? [] }) { c.apply(e) }
             }
         }
         advance(to: e.revision)
@@ -100,6 +103,6 @@ public final class CacheDispatcher: Sendable {
 
     /// Periodic bookmarks for watchers that asked for them.
     public func sendBookmarks() {
-        for c in caches.withLock({ Array($0.values) }) { c.sendBookmarks() }
+        for c in caches.withLock({ $0.values.flatMap { $0 } }) { c.sendBookmarks() }
     }
 }

@@ -8,6 +8,8 @@ import TugStore
 public final class WatchCache: Sendable {
     public let info: ResourceInfo
     let attributes: @Sendable (_ bytes: [UInt8]) -> (labels: [String: String], fields: [String: String])
+    /// Stored bytes → served bytes, for a version served by conversion.
+    let transform: (@Sendable ([UInt8]) -> [UInt8])?
     let historyCapacity: Int
     private let state: Mutex<State>
     private let dispatcherRevision: @Sendable () -> Int64
@@ -37,8 +39,10 @@ public final class WatchCache: Sendable {
     }
 
     init(info: ResourceInfo, historyCapacity: Int = 2048, dispatcherRevision: @escaping @Sendable () -> Int64,
+         transform: (@Sendable ([UInt8]) -> [UInt8])? = nil,
          attributes: @escaping @Sendable ([UInt8]) -> (labels: [String: String], fields: [String: String])) {
         self.info = info
+        self.transform = transform
         self.historyCapacity = historyCapacity
         self.attributes = attributes
         self.dispatcherRevision = dispatcherRevision
@@ -46,7 +50,8 @@ public final class WatchCache: Sendable {
     }
 
     func makeObject(_ v: StoredValue) -> CachedObject {
-        let bytes = ObjectBytes.withResourceVersion(v.value, v.modRevision)
+        let value = transform.map { $0(v.value) } ?? v.value
+        let bytes = ObjectBytes.withResourceVersion(value, v.modRevision)
         let rest = v.key.dropFirst(info.storePrefix.count)
         let ns: String?
         let name: String
@@ -57,7 +62,7 @@ public final class WatchCache: Sendable {
             ns = nil
             name = String(rest)
         }
-        let a = attributes(v.value)
+        let a = attributes(value)
         var fields = a.fields
         fields["metadata.name"] = name
         if info.namespaced { fields["metadata.namespace"] = ns ?? "" }
