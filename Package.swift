@@ -34,8 +34,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
+        .target(name: "TugClient", dependencies: [
+            "TugAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
-            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer",
+            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -45,6 +53,10 @@ let package = Package(
         ]),
         .testTarget(name: "TugAPITests", dependencies: ["TugAPI"]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
+        .testTarget(name: "TugClientTests", dependencies: [
+            "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TugAPIServerTests", dependencies: [
             "TugAPIServer", "TugStore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -11,6 +11,11 @@ struct APIResponder: HTTPResponder {
     let core: APIServerCore
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        await handle(request)
+    }
+
+    /// Every answer, errors included, as a response (also used without a socket by `LocalRequests`).
+    func handle(_ request: Request) async -> Response {
         do {
             return try await route(request)
         } catch let e as APIError {
