@@ -98,7 +98,7 @@ public actor WorkQueue {
     public func addRateLimited(_ key: String) {
         let n = failures[key, default: 0]
         failures[key] = n + 1
-        add(key, after: max(itemDelay(failures: n), bucketDelay()))
+        add(key, after: max(itemDelay(failures: n), bucketDelay(at: .now)))
     }
 
     /// The key succeeded: its backoff starts over.
@@ -112,9 +112,8 @@ public actor WorkQueue {
         return .nanoseconds(Int64(seconds * 1e9))
     }
 
-    /// Reserves a token of the overall bucket; the wait until it is there.
-    private func bucketDelay() -> Duration {
-        let now = ContinuousClock.now
+    /// Reserves a token of the overall bucket at `now`; the wait until it is there.
+    func bucketDelay(at now: ContinuousClock.Instant) -> Duration {
         tokens = min(limits.burst, tokens + (now - lastRefill).seconds * limits.qps)
         lastRefill = now
         tokens -= 1

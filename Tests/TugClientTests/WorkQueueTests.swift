@@ -70,18 +70,14 @@ import Testing
         limits.qps = 10
         limits.burst = 2
         let q = WorkQueue(limits: limits)
-        let start = ContinuousClock.now
-        for key in ["a", "b", "c"] { await q.addRateLimited(key) }
-        var arrivals: [String: Duration] = [:]
-        for _ in 0..<3 {
-            let key = await q.next()!
-            arrivals[key] = ContinuousClock.now - start
-            await q.done(key)
-        }
-        // Two tokens of burst, then one per 100 ms.
-        #expect(arrivals["a"]! < .milliseconds(50) && arrivals["b"]! < .milliseconds(50))
-        #expect(arrivals["c"]! >= .milliseconds(80))
-        await q.shutDown()
+        let t0 = ContinuousClock.now
+        // Two tokens of burst, then one per 100 ms: reservations wait 0, 0, 100 ms, 200 ms.
+        #expect(await q.bucketDelay(at: t0) == .zero)
+        #expect(await q.bucketDelay(at: t0) == .zero)
+        #expect(await q.bucketDelay(at: t0) == .milliseconds(100))
+        #expect(await q.bucketDelay(at: t0) == .milliseconds(200))
+        // Half a second later the debt is paid and tokens refill (up to the burst).
+        #expect(await q.bucketDelay(at: t0 + .milliseconds(500)) == .zero)
     }
 
     @Test func shutDownReleasesWorkers() async throws {
