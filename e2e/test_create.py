@@ -2,6 +2,7 @@
 kubectl 1.37 sends these bodies as protobuf; older kubectls send JSON."""
 
 import secrets
+import time
 
 import manifests as m
 
@@ -78,3 +79,22 @@ def test_secret_string_data_is_stored_as_data(kubectl, ns):
     assert "stringData" not in obj
     assert {k: m.unb64(v) for k, v in obj["data"].items()} == {"token": "abc 123", "other": "x"}
     assert obj["type"] == "Opaque"
+
+
+def test_namespace_deletion_empties_it_and_default_service_account(kubectl, api):
+    """The namespace controller removes a namespace's content, then the namespace; every namespace gets `default`."""
+    name = f"e2e-nsdel-{secrets.token_hex(3)}"
+    kubectl.run("create", "namespace", name)
+    kubectl.run("-n", name, "create", "configmap", "settings", "--from-literal=a=b")
+    for _ in range(100):
+        if kubectl.run("-n", name, "get", "serviceaccount", "default", check=False).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("no default ServiceAccount in the new namespace")
+    out = kubectl.run("delete", "namespace", name, "--timeout=30s")
+    assert f'namespace "{name}" deleted' in out.stdout, out.describe()
+    gone = kubectl.run("get", "namespace", name, check=False)
+    assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.describe()
+    status, _ = api.request("GET", f"/api/v1/namespaces/{name}/configmaps/settings")
+    assert status == 404

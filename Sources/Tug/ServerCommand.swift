@@ -3,11 +3,14 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TugAPIServer
+import TugClient
+import TugControllers
+import TugInProcess
 import TugStoreSQLite
 
 /// `tug server`: the control plane (API server and store) on this machine.
 struct ServerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the control plane (API server, store) and a node agent.")
+    static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the control plane (API server, store, controllers) and a node agent.")
 
     @Option(help: "Directory for the database and the admin kubeconfig.") var dataDir: String?
     @Option(help: "Address to serve the API on (HOST:PORT; port 0 picks a free one).") var listen = "127.0.0.1:6443"
@@ -40,7 +43,11 @@ struct ServerCommand: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data("tug server ready at \(url)\n".utf8))
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: api)],
+        // Controllers talk to the API server in-process, through the same routes as any client.
+        let controllerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-controller-manager"),
+                                         fieldManager: "tug-controller-manager")
+        let controllers = ControllerManager(client: controllerClient, logger: Logger(label: "tug.controllers"))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: api), .init(service: controllers)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await store.close()

@@ -138,6 +138,30 @@ public struct APIClient: Sendable {
                                          query: writeQuery, body: JSONWriter.write(body)))
     }
 
+    // MARK: untyped collection verbs (for controllers that act on every kind, like namespace deletion)
+
+    /// DELETE on a collection (`deletecollection`) of any resource.
+    public func deleteCollection(_ info: ResourceInfo, namespace: String?) async throws {
+        _ = try await call(ClientRequest(method: "DELETE", path: Self.path(info, namespace: namespace)))
+    }
+
+    /// Whether a collection of any resource has objects, and the names of up to `limit` of them.
+    public func names(_ info: ResourceInfo, namespace: String?, limit: Int = 10) async throws -> (names: [String], more: Bool) {
+        let body = try await call(ClientRequest(method: "GET", path: Self.path(info, namespace: namespace), query: [("limit", String(limit))]))
+        let list = try JSONValue(parsing: body)
+        let names = (list["items"]?.arrayValue ?? []).compactMap { $0["metadata"]?["name"]?.stringValue }
+        let more = !(list["metadata"]?["continue"]?.stringValue ?? "").isEmpty
+        return (names, more)
+    }
+
+    /// PUT to a subresource whose body is the object itself (`namespaces/NAME/finalize`).
+    public func update<T: APIObject>(_ obj: T, rawSubresource subresource: String) async throws -> JSONValue {
+        let info = Self.info(T.self)
+        let req = ClientRequest(method: "PUT", path: Self.path(info, namespace: obj.metadata.namespace, name: obj.metadata.name ?? "", subresource: subresource),
+                                query: writeQuery, body: try encode(obj))
+        return try JSONValue(parsing: try await call(req))
+    }
+
     /// A watch from `resourceVersion` (with bookmarks); ends when the server ends it
     /// (`timeoutSeconds`) and throws the server's `Status` for an ERROR event (410 when too old).
     public func watch<T: APIObject>(_ type: T.Type, namespace: String? = nil, resourceVersion: String, labelSelector: String? = nil,

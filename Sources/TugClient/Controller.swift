@@ -12,6 +12,16 @@ public protocol Controller: Sendable {
 extension Controller {
     /// Runs `workers` loops until the queue shuts down (each key is with one worker at a time).
     public func runWorkers(_ workers: Int = 2, logger: Logger? = nil) async {
+        let queue = self.queue
+        // Cancelling the caller stops the workers (a worker waiting for a key would not notice otherwise).
+        await withTaskCancellationHandler {
+            await workerLoops(workers, logger: logger)
+        } onCancel: {
+            Task { await queue.shutDown() }
+        }
+    }
+
+    private func workerLoops(_ workers: Int, logger: Logger?) async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, workers) {
                 group.addTask {

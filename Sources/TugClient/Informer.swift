@@ -76,8 +76,15 @@ public actor Informer<T: APIObject> {
         await withCheckedContinuation { syncWaiters.append($0) }
     }
 
-    /// Lists and watches until the calling task is cancelled.
+    /// Lists and watches until the calling task is cancelled. Anyone still waiting for the
+    /// first sync is released then (and finds the task cancelled).
     public func run() async {
+        await listAndWatch()
+        for w in syncWaiters { w.resume() }
+        syncWaiters = []
+    }
+
+    private func listAndWatch() async {
         var needList = true
         var failures = 0
         var lastResync = ContinuousClock.now

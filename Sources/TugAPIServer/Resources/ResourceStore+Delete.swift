@@ -21,7 +21,7 @@ extension ResourceStore {
             case "Foreground": if !finalizers.contains("foregroundDeletion") { finalizers.append("foregroundDeletion") }
             default: break
             }
-            if grace == 0 && finalizers.isEmpty {
+            if grace == 0 && finalizers.isEmpty && !strategy.hasPendingFinalization(obj) {
                 if options.dryRun { return try respond(obj, revision: cur.revision, code: 200) }
                 do {
                     let r = try await store.delete(key(namespace, name), expectedRevision: cur.revision)

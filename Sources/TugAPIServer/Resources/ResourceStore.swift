@@ -158,6 +158,18 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
                                          precondition: new.metadata.resourceVersion) { _ in new }
         case "scale":
             return try await updateScale(namespace: namespace, name: name, options: options) { _ in body }
+        case "finalize":
+            let new = try decodeBody(body, namespace: namespace, options: options)
+            try checkName(new, name)
+            return try await write(namespace: namespace, name: name, options: options, allowCreate: false,
+                                   precondition: new.metadata.resourceVersion, kind: .system) { old in
+                guard let merged = self.strategy.prepareForFinalize(new, old: old) else {
+                    throw APIError.notFound(self.resourceName, "\(name)/finalize")
+                }
+                let errs = self.strategy.validate(merged)
+                if !errs.isEmpty { throw APIError.invalid(kind: self.info.kind, group: self.info.group, name: name, errs) }
+                return merged
+            }
         default:
             throw APIError.notFound(resourceName, "\(name)/\(subresource!)")
         }
@@ -271,7 +283,8 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
 
     /// An object being deleted whose last finalizer was just removed goes away now.
     func shouldDeleteDuringUpdate(_ obj: Object) -> Bool {
-        guard obj.metadata.deletionTimestamp != nil, obj.metadata.finalizers?.isEmpty ?? true else { return false }
+        guard obj.metadata.deletionTimestamp != nil, obj.metadata.finalizers?.isEmpty ?? true,
+              !strategy.hasPendingFinalization(obj) else { return false }
         return (obj.metadata.deletionGracePeriodSeconds ?? 0) == 0
     }
 

@@ -41,6 +41,11 @@ public protocol ResourceStrategy: Sendable {
     func gracePeriod(for obj: Object, requested: Int?) -> Int
     /// Status changes that come with a deletion (a namespace becomes Terminating).
     func prepareForDeletion(_ obj: inout Object)
+    /// Whether a deleted object must wait for more than its `metadata.finalizers` (a namespace
+    /// waits for its `spec.finalizers`, which the namespace controller clears via `finalize`).
+    func hasPendingFinalization(_ obj: Object) -> Bool
+    /// Subresource `finalize`: `old` with what `new` may change there, or nil when the kind has none.
+    func prepareForFinalize(_ new: Object, old: Object) -> Object?
     /// `scale` subresource support: nil when the kind has none.
     var scale: ScaleAccess<Object>? { get }
 }
@@ -98,6 +103,8 @@ extension ResourceStrategy {
     public func validateStatusUpdate(_ new: Object, old: Object) -> [FieldError] { [] }
     public func gracePeriod(for obj: Object, requested: Int?) -> Int { 0 }
     public func prepareForDeletion(_ obj: inout Object) {}
+    public func hasPendingFinalization(_ obj: Object) -> Bool { false }
+    public func prepareForFinalize(_ new: Object, old: Object) -> Object? { nil }
     public var scale: ScaleAccess<Object>? { nil }
 }
 

@@ -53,6 +53,17 @@ public struct NamespaceStrategy: ResourceStrategy {
         obj.status = status
     }
 
+    public func hasPendingFinalization(_ obj: CoreV1.Namespace) -> Bool { !(obj.spec?.finalizers ?? []).isEmpty }
+
+    /// `finalize` changes `spec.finalizers` only.
+    public func prepareForFinalize(_ new: CoreV1.Namespace, old: CoreV1.Namespace) -> CoreV1.Namespace? {
+        var o = old
+        var spec = o.spec ?? CoreV1.NamespaceSpec()
+        spec.finalizers = new.spec?.finalizers
+        o.spec = spec
+        return o
+    }
+
     public func validate(_ obj: CoreV1.Namespace) -> [FieldError] {
         Self.finalizers(obj.spec?.finalizers ?? [])
     }
