@@ -36,19 +36,30 @@ let package = Package(
         ]),
         .target(name: "TugClient", dependencies: [
             "TugAPI",
+            .product(name: "Yams", package: "Yams"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TugScheduler", dependencies: [
+            "TugClient",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TugControllers", dependencies: [
             "TugClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "TugAgent", dependencies: [
+            "TugClient",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
-            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers",
+            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -62,6 +73,7 @@ let package = Package(
             "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TugSchedulerTests", dependencies: ["TugScheduler"]),
         .testTarget(name: "TugControllersTests", dependencies: [
             "TugControllers", "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
             .product(name: "Logging", package: "swift-log"),

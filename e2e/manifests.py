@@ -41,12 +41,20 @@ def deployment(name: str, replicas: int = 2, labels: dict | None = None,
     }
 
 
-def pod(name: str, labels: dict | None = None, image: str = "nginx:1.25") -> dict:
+# Pods of the API tests name a scheduler that does not exist, so the real scheduler leaves them
+# alone (as Kubernetes' does): no status writes race the tests' read-modify-write cycles.
+UNSCHEDULED = "e2e-no-scheduler"
+
+
+def pod(name: str, labels: dict | None = None, image: str = "nginx:1.25", scheduler: str | None = UNSCHEDULED) -> dict:
+    spec = {"containers": [container("app", image)]}
+    if scheduler:
+        spec["schedulerName"] = scheduler
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name, "labels": dict(labels or {"app": name})},
-        "spec": {"containers": [container("app", image)]},
+        "spec": spec,
     }
 
 

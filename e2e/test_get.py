@@ -68,7 +68,7 @@ def test_get_yaml(kubectl, api, ns):
 
 
 def test_pod_defaults_applied_on_create(kubectl, api, ns):
-    api.create(f"/api/v1/namespaces/{ns}/pods", m.pod("p1"))
+    api.create(f"/api/v1/namespaces/{ns}/pods", m.pod("p1", scheduler=None))  # the default is filled in
     obj = kubectl.json("get", "pod", "p1", "-n", ns)
     spec = obj["spec"]
     assert obj["status"]["phase"] == "Pending"

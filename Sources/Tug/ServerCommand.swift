@@ -6,11 +6,12 @@ import TugAPIServer
 import TugClient
 import TugControllers
 import TugInProcess
+import TugScheduler
 import TugStoreSQLite
 
 /// `tug server`: the control plane (API server and store) on this machine.
 struct ServerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the control plane (API server, store, controllers) and a node agent.")
+    static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the control plane (API server, store, scheduler, controllers) and a node agent.")
 
     @Option(help: "Directory for the database and the admin kubeconfig.") var dataDir: String?
     @Option(help: "Address to serve the API on (HOST:PORT; port 0 picks a free one).") var listen = "127.0.0.1:6443"
@@ -47,7 +48,11 @@ struct ServerCommand: AsyncParsableCommand {
         let controllerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-controller-manager"),
                                          fieldManager: "tug-controller-manager")
         let controllers = ControllerManager(client: controllerClient, logger: Logger(label: "tug.controllers"))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: api), .init(service: controllers)],
+        let schedulerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-scheduler"), fieldManager: "tug-scheduler")
+        let framework = SchedulingFramework(preFilters: DefaultPlugins.preFilters(), filters: DefaultPlugins.filters(),
+                                            scores: DefaultPlugins.scores(totalNodes: 1))
+        let scheduler = Scheduler(client: schedulerClient, framework: framework, logger: Logger(label: "tug.scheduler"))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: api), .init(service: controllers), .init(service: scheduler)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await store.close()

@@ -1,0 +1,59 @@
+import TugAPI
+
+/// A node and the pods the scheduler counts on it (bound, or assumed but not yet bound).
+public struct NodeInfo: Sendable {
+    public var node: CoreV1.Node
+    public var pods: [CoreV1.Pod] = []
+    /// Sum of the pods' requests (with `pods` = their count).
+    public var requested = ResourceList()
+    /// The same with kube-scheduler's non-zero defaults, for scoring.
+    public var nonZeroRequested = ResourceList()
+    public var allocatable: ResourceList
+    /// Host ports in use: "protocol/hostIP/port".
+    public var usedPorts: Set<String> = []
+
+    public var name: String { node.metadata.name ?? "" }
+    public var labels: [String: String] { node.metadata.labels ?? [:] }
+
+    public init(node: CoreV1.Node, pods: [CoreV1.Pod] = []) {
+        self.node = node
+        allocatable = ResourceList(node.status?.allocatable ?? node.status?.capacity)
+        for p in pods { add(p) }
+    }
+
+    public mutating func add(_ pod: CoreV1.Pod) {
+        pods.append(pod)
+        var r = PodRequests.of(pod)
+        r.pods = 1
+        requested.add(r)
+        var nz = PodRequests.of(pod, nonZero: true)
+        nz.pods = 1
+        nonZeroRequested.add(nz)
+        for key in Self.hostPorts(pod) { usedPorts.insert(key) }
+    }
+
+    public mutating func remove(uid: String) {
+        guard let i = pods.firstIndex(where: { $0.metadata.uid == uid }) else { return }
+        let pod = pods.remove(at: i)
+        var r = PodRequests.of(pod)
+        r.pods = 1
+        requested.subtract(r)
+        var nz = PodRequests.of(pod, nonZero: true)
+        nz.pods = 1
+        nonZeroRequested.subtract(nz)
+        usedPorts = Set(pods.flatMap(Self.hostPorts))
+    }
+
+    /// "TCP/0.0.0.0/8080" per host port the pod asks for.
+    public static func hostPorts(_ pod: CoreV1.Pod) -> [String] {
+        var out: [String] = []
+        for c in (pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? []) {
+            for p in c.ports ?? [] {
+                guard let hp = p.hostPort, hp > 0 else { continue }
+                let ip = (p.hostIP ?? "").isEmpty ? "0.0.0.0" : p.hostIP!
+                out.append("\(p.protocol ?? "TCP")/\(ip)/\(hp)")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,23 @@
+/// What a plugin says about a pod on a node.
+public enum PluginStatus: Sendable, Hashable {
+    case success
+    /// Does not fit now; another pod leaving (or preemption) could change that.
+    case unschedulable([String])
+    /// Does not fit and preemption cannot help (node selector, taints, node name).
+    case unresolvable([String])
+    case error(String)
+
+    public static func unschedulable(_ reason: String) -> PluginStatus { .unschedulable([reason]) }
+    public static func unresolvable(_ reason: String) -> PluginStatus { .unresolvable([reason]) }
+
+    public var isSuccess: Bool { self == .success }
+
+    /// The reasons kubectl shows (`Insufficient cpu`, `node(s) didn't match Pod's node affinity/selector`).
+    public var reasons: [String] {
+        switch self {
+        case .success: return []
+        case .unschedulable(let r), .unresolvable(let r): return r
+        case .error(let m): return [m]
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import TugAPI
+
+/// Kubernetes' `NodeAffinity`: the filter requires `spec.nodeSelector` and the required node
+/// affinity to match the node; the score sums the weights of the matching preferred terms.
+public struct NodeAffinityPlugin: FilterPlugin, ScorePlugin {
+    public let name = "NodeAffinity"
+    public static let reason = "node(s) didn't match Pod's node affinity/selector"
+    public let weight: Int
+
+    public init(weight: Int = 2) {
+        self.weight = weight
+    }
+
+    public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
+        Self.requiredMatches(pod, node.node) ? .success : .unresolvable(Self.reason)
+    }
+
+    /// Raw sum of weights; `normalize` scales it against the best node.
+    public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
+        let preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
+        var total = 0
+        for term in preferred {
+            guard let weight = term.weight, weight != 0, let preference = term.preference else { continue }
+            // An empty preference matches no node, unlike an empty label selector.
+            if Self.termMatches(preference, node.node) == true { total += weight }
+        }
+        return total
+    }
+
+    public func normalize(_ scores: inout [Int]) {
+        defaultNormalizeScore(&scores, reverse: false)
+    }
+
+    /// `spec.nodeSelector` (every label equal) and the required terms (`GetRequiredNodeAffinity`).
+    public static func requiredMatches(_ pod: CoreV1.Pod, _ node: CoreV1.Node) -> Bool {
+        let labels = node.metadata.labels ?? [:]
+        for (key, value) in pod.spec?.nodeSelector ?? [:] where labels[key] != value { return false }
+        guard let required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution else {
+            return true
+        }
+        // Terms are ORed; empty terms are skipped, so no terms at all match nothing. A term that
+        // does not parse fails alone (Kubernetes' LazyErrorNodeSelector).
+        for term in required.nodeSelectorTerms ?? [] {
+            if termMatches(term, node) == true { return true }
+        }
+        return false
+    }
+
+    /// Whether one term matches: its expressions (labels) and fields all hold. `nil` when the term
+    /// is empty or invalid, so it matches nothing.
+    static func termMatches(_ term: CoreV1.NodeSelectorTerm, _ node: CoreV1.Node) -> Bool? {
+        let expressions = term.matchExpressions ?? []
+        let fields = term.matchFields ?? []
+        if expressions.isEmpty && fields.isEmpty { return nil }
+        guard let labelRequirements = labelRequirements(expressions),
+              let fieldRequirements = fieldRequirements(fields) else { return nil }
+        let labels = node.metadata.labels ?? [:]
+        if !labelRequirements.allSatisfy({ $0.matches(labels) }) { return false }
+        // Kubernetes only checks fields when the node has some (a name).
+        let nodeName = node.metadata.name ?? ""
+        if !nodeName.isEmpty && !fieldRequirements.allSatisfy({ $0.matches(nodeName) }) { return false }
+        return true
+    }
+
+    /// `nodeSelectorRequirementsAsSelector`: `nil` when an operator is unknown or a requirement
+    /// is invalid (bad key, `In` without values, non-integer `Gt`).
+    static func labelRequirements(_ expressions: [CoreV1.NodeSelectorRequirement]) -> [Labels.Requirement]? {
+        var out: [Labels.Requirement] = []
+        for expr in expressions {
+            let op: Labels.Operator
+            switch expr.operator ?? "" {
+            case "In": op = .in
+            case "NotIn": op = .notIn
+            case "Exists": op = .exists
+            case "DoesNotExist": op = .doesNotExist
+            case "Gt": op = .greaterThan
+            case "Lt": op = .lessThan
+            default: return nil
+            }
+            guard let r = try? Labels.Requirement(key: expr.key ?? "", operator: op, values: expr.values ?? []) else {
+                return nil
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    /// `matchFields`: Kubernetes supports `In`/`NotIn` with exactly one value; the only node
+    /// field is `metadata.name`, any other key reads as "".
+    struct FieldRequirement {
+        var key: String
+        var equal: Bool
+        var value: String
+
+        func matches(_ nodeName: String) -> Bool {
+            let actual = key == "metadata.name" ? nodeName : ""
+            return (actual == value) == equal
+        }
+    }
+
+    static func fieldRequirements(_ fields: [CoreV1.NodeSelectorRequirement]) -> [FieldRequirement]? {
+        var out: [FieldRequirement] = []
+        for expr in fields {
+            guard let values = expr.values, values.count == 1 else { return nil }
+            switch expr.operator ?? "" {
+            case "In": out.append(FieldRequirement(key: expr.key ?? "", equal: true, value: values[0]))
+            case "NotIn": out.append(FieldRequirement(key: expr.key ?? "", equal: false, value: values[0]))
+            default: return nil
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,53 @@
+import TugAPI
+
+/// Kubernetes' `TaintToleration`: filters out nodes with a `NoSchedule`/`NoExecute` taint the
+/// pod does not tolerate, and prefers nodes with fewer untolerated `PreferNoSchedule` taints.
+public struct TaintTolerationPlugin: FilterPlugin, ScorePlugin {
+    public let name = "TaintToleration"
+    public let weight: Int
+
+    public init(weight: Int = 3) {
+        self.weight = weight
+    }
+
+    public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
+        let tolerations = pod.spec?.tolerations ?? []
+        for taint in node.node.spec?.taints ?? [] {
+            guard taint.effect == "NoSchedule" || taint.effect == "NoExecute" else { continue }
+            if !tolerations.contains(where: { $0.tolerates(taint) }) {
+                // Only the first untolerated taint is reported, as Kubernetes does.
+                return .unresolvable("node(s) had untolerated taint {\(taint.key ?? ""): \(taint.value ?? "")}")
+            }
+        }
+        return .success
+    }
+
+    /// The number of `PreferNoSchedule` taints not tolerated; `normalize` turns it around.
+    public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
+        // Only tolerations that apply to PreferNoSchedule (or to every effect) count here.
+        let tolerations = (pod.spec?.tolerations ?? []).filter {
+            ($0.effect ?? "").isEmpty || $0.effect == "PreferNoSchedule"
+        }
+        return (node.node.spec?.taints ?? []).filter { taint in
+            taint.effect == "PreferNoSchedule" && !tolerations.contains { $0.tolerates(taint) }
+        }.count
+    }
+
+    public func normalize(_ scores: inout [Int]) {
+        defaultNormalizeScore(&scores, reverse: true)
+    }
+}
+
+extension CoreV1.Toleration {
+    /// Kubernetes' `Toleration.ToleratesTaint`: an empty effect matches every effect, an empty
+    /// key (only valid with `Exists`) every key; `Equal` (the default) also compares values.
+    func tolerates(_ taint: CoreV1.Taint) -> Bool {
+        if let effect, !effect.isEmpty, effect != (taint.effect ?? "") { return false }
+        if let key, !key.isEmpty, key != (taint.key ?? "") { return false }
+        switch self.operator ?? "" {
+        case "", "Equal": return (value ?? "") == (taint.value ?? "")
+        case "Exists": return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,85 @@
+"""The scheduler with hollow nodes: `tug server` plus `tug simulate --nodes 3` (issue 3)."""
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from kubectl import Kubectl
+
+
+@pytest.fixture
+def cluster(server_factory, tug_bin, tmp_path, kubectls):
+    """A fresh server with three hollow nodes; yields a kubectl 1.37 bound to it."""
+    srv = server_factory("sched")
+    log = open(tmp_path / "simulate.log", "w")
+    sim = subprocess.Popen([tug_bin, "simulate", "--kubeconfig", str(srv.kubeconfig), "--nodes", "3", "--cpu", "4",
+                            "--memory", "8Gi"], stdout=log, stderr=subprocess.STDOUT)
+    k = Kubectl(kubectls["kubectl-1.37"].binary, srv.kubeconfig, tmp_path / "kube-cache", "kubectl-1.37")
+    try:
+        for _ in range(100):
+            out = k.run("get", "nodes", "--no-headers", check=False).stdout.split("\n")
+            if len([line for line in out if " Ready " in line]) == 3:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("hollow nodes did not become Ready:\n" + (tmp_path / "simulate.log").read_text())
+        yield k
+    finally:
+        sim.terminate()
+        try:
+            sim.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+        log.close()
+
+
+def wait_for(what: str, check, timeout: float = 20.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_pods_are_scheduled_onto_hollow_nodes_and_run(cluster):
+    cluster.run("run", "web", "--image=nginx")
+    pod = wait_for("web to run", lambda: (p := json.loads(cluster.run("get", "pod", "web", "-o", "json").stdout))
+                   ["status"].get("phase") == "Running" and p)
+    assert pod["spec"]["nodeName"].startswith("hollow-")
+    assert pod["status"]["podIP"]
+    assert {c["type"]: c["status"] for c in pod["status"]["conditions"]}["PodScheduled"] == "True"
+    events = cluster.run("get", "events", "--field-selector", "involvedObject.name=web", "-o", "json").stdout
+    assert any(e["reason"] == "Scheduled" for e in json.loads(events)["items"])
+
+
+def test_pod_that_fits_nowhere_stays_pending_with_the_reason(cluster):
+    cluster.run("run", "big", "--image=nginx",
+                '--overrides={"spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"64"}}}]}}')
+    cond = wait_for("PodScheduled=False", lambda: next(
+        (c for c in json.loads(cluster.run("get", "pod", "big", "-o", "json").stdout)["status"].get("conditions", [])
+         if c["type"] == "PodScheduled" and c["status"] == "False"), None))
+    assert cond["reason"] == "Unschedulable"
+    assert cond["message"] == "0/3 nodes are available: 3 Insufficient cpu."
+    out = cluster.run("describe", "pod", "big").stdout
+    assert "FailedScheduling" in out and "0/3 nodes are available: 3 Insufficient cpu." in out, out
+
+
+def test_node_selector_and_taints_steer_pods(cluster):
+    cluster.run("label", "node", "hollow-1", "disk=ssd")
+    cluster.run("taint", "node", "hollow-2", "dedicated=gpu:NoSchedule")
+    cluster.run("run", "ssd", "--image=nginx", '--overrides={"spec":{"nodeSelector":{"disk":"ssd"}}}')
+    node = wait_for("ssd to be scheduled", lambda: json.loads(cluster.run("get", "pod", "ssd", "-o", "json").stdout)["spec"].get("nodeName"))
+    assert node == "hollow-1"
+    cluster.run("run", "nowhere", "--image=nginx", '--overrides={"spec":{"nodeSelector":{"disk":"hdd"}}}')
+    cond = wait_for("nowhere to be unschedulable", lambda: next(
+        (c for c in json.loads(cluster.run("get", "pod", "nowhere", "-o", "json").stdout)["status"].get("conditions", [])
+         if c["type"] == "PodScheduled" and c["status"] == "False"), None))
+    assert cond["message"] == "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 node(s) didn't match Pod's node affinity/selector."
+    # A pod deleted on a hollow node goes away (the node finishes the graceful deletion).
+    cluster.run("delete", "pod", "ssd", "--timeout=20s")
+    assert cluster.run("get", "pod", "ssd", check=False).returncode != 0
