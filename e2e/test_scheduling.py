@@ -83,3 +83,25 @@ def test_node_selector_and_taints_steer_pods(cluster):
     # A pod deleted on a hollow node goes away (the node finishes the graceful deletion).
     cluster.run("delete", "pod", "ssd", "--timeout=20s")
     assert cluster.run("get", "pod", "ssd", check=False).returncode != 0
+
+
+def test_replicaset_keeps_its_pods_running(cluster, tmp_path):
+    manifest = tmp_path / "rs.yaml"
+    manifest.write_text("""apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+""")
+    cluster.run("apply", "-f", str(manifest))
+    wait_for("3 ready replicas", lambda: cluster.run("get", "rs", "web", "--no-headers").stdout.split()[1:4] == ["3", "3", "3"])
+    pods = json.loads(cluster.run("get", "pods", "-l", "app=web", "-o", "json").stdout)["items"]
+    assert len(pods) == 3 and all(p["status"]["phase"] == "Running" for p in pods)
+    assert len({p["spec"]["nodeName"] for p in pods}) == 3, "spread over the three nodes"
+    cluster.run("scale", "rs", "web", "--replicas=1")
+    wait_for("one pod left", lambda: len(cluster.run("get", "pods", "-l", "app=web", "--no-headers").lines) == 1)
+    wait_for("1 ready replica", lambda: cluster.run("get", "rs", "web", "--no-headers").stdout.split()[1:4] == ["1", "1", "1"])

@@ -19,21 +19,31 @@ public struct ControllerManager: Service {
     public func run() async throws {
         let namespaces = Informer<CoreV1.Namespace>(client: client, logger: logger)
         let accounts = Informer<CoreV1.ServiceAccount>(client: client, logger: logger)
+        let pods = Informer<CoreV1.Pod>(client: client, logger: logger)
+        let replicaSets = Informer<AppsV1.ReplicaSet>(client: client, logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
+        let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         await namespaceController.start()
         await accountController.start()
-        let controllers: [any Controller] = [namespaceController, accountController]
+        await replicaSetController.start()
+        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController]
+        // Informers first; controllers work once every cache has its first list.
+        let syncs: [@Sendable () async -> Void] = [
+            { await namespaces.waitForSync() }, { await accounts.waitForSync() },
+            { await pods.waitForSync() }, { await replicaSets.waitForSync() },
+        ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await namespaces.run() }
                 group.addTask { await accounts.run() }
+                group.addTask { await pods.run() }
+                group.addTask { await replicaSets.run() }
                 for c in controllers {
                     let workers = self.workers, logger = self.logger
                     group.addTask {
-                        await namespaces.waitForSync()
-                        await accounts.waitForSync()
+                        for wait in syncs { await wait() }
                         await c.runWorkers(workers, logger: logger)
                     }
                 }

@@ -1,0 +1,227 @@
+import Foundation
+import Logging
+import TugAPI
+import TugClient
+
+/// Keeps `spec.replicas` pods of each ReplicaSet running: creates missing ones from the
+/// template (in batches of 1, 2, 4, … as Kubernetes' slow start), deletes surplus ones in
+/// Kubernetes' order (unscheduled, pending, not ready, newest first), adopts orphans that
+/// match the selector, releases pods that stopped matching, and reports the replica counts
+/// `kubectl get rs` and the Deployment controller read.
+public struct ReplicaSetController: Controller {
+    public let name = "replicaset"
+    public let queue = WorkQueue()
+    let client: APIClient
+    let sets: Informer<AppsV1.ReplicaSet>
+    let pods: Informer<CoreV1.Pod>
+    let expectations = Expectations()
+    let logger: Logger
+    /// At most this many pods created or deleted per sync (Kubernetes' burstReplicas).
+    let burst = 500
+
+    public init(client: APIClient, sets: Informer<AppsV1.ReplicaSet>, pods: Informer<CoreV1.Pod>, logger: Logger) {
+        self.client = client
+        self.sets = sets
+        self.pods = pods
+        self.logger = logger
+    }
+
+    public func start() async {
+        let queue = self.queue, expectations = self.expectations, sets = self.sets
+        await pods.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
+        await pods.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+        await sets.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+        await sets.addHandler { event in
+            switch event {
+            case .added(let rs), .updated(_, let rs): await queue.add(Informer<AppsV1.ReplicaSet>.key(rs))
+            case .deleted(let rs):
+                let key = Informer<AppsV1.ReplicaSet>.key(rs)
+                await expectations.forget(key)
+                await queue.add(key)
+            }
+        }
+        await pods.addHandler { event in
+            func ownerKey(_ p: CoreV1.Pod) -> String? {
+                guard let ref = OwnerRefs.controller(of: p.metadata), ref.kind == "ReplicaSet", let name = ref.name else { return nil }
+                return Informer<AppsV1.ReplicaSet>.key(namespace: p.metadata.namespace, name: name)
+            }
+            /// An orphan: the sets that could adopt it.
+            func candidates(_ p: CoreV1.Pod) async -> [String] {
+                await sets.byIndex(IndexNames.namespace, p.metadata.namespace ?? "").filter { rs in
+                    (try? Labels.Selector(rs.spec?.selector))?.matches(labels: p.metadata.labels ?? [:]) == true
+                }.map { Informer<AppsV1.ReplicaSet>.key($0) }
+            }
+            switch event {
+            case .added(let p):
+                if let key = ownerKey(p) {
+                    await expectations.observedAdd(key)
+                    await queue.add(key)
+                } else {
+                    for key in await candidates(p) { await queue.add(key) }
+                }
+            case .updated(let old, let new):
+                if let key = ownerKey(new) { await queue.add(key) } else { for key in await candidates(new) { await queue.add(key) } }
+                if let oldKey = ownerKey(old), oldKey != ownerKey(new) { await queue.add(oldKey) }
+                // A pod that started terminating no longer counts; the set may need a replacement.
+                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = ownerKey(new) {
+                    await expectations.observedDelete(key)
+                }
+            case .deleted(let p):
+                if let key = ownerKey(p) {
+                    if p.metadata.deletionTimestamp == nil { await expectations.observedDelete(key) }
+                    await queue.add(key)
+                }
+            }
+        }
+    }
+
+    public func sync(_ key: String) async throws {
+        guard let rs = await sets.get(key) else {
+            await expectations.forget(key)
+            return
+        }
+        let selector = try Labels.Selector(rs.spec?.selector)
+        let owned = try await claimPods(rs, selector: selector)
+        let active = owned.filter(PodState.isActive)
+        if rs.metadata.deletionTimestamp == nil, await expectations.satisfied(key) {
+            try await manage(rs, key: key, active: active)
+        }
+        try await updateStatus(rs, pods: owned)
+        let minReady = rs.spec?.minReadySeconds ?? 0
+        if minReady > 0, active.contains(where: { PodState.isReady($0) && !PodState.isAvailable($0, minReadySeconds: minReady) }) {
+            await queue.add(key, after: .seconds(minReady))
+        }
+    }
+
+    /// The set's pods: those it controls that still match, plus matching orphans it adopts;
+    /// controlled pods that no longer match are released.
+    func claimPods(_ rs: AppsV1.ReplicaSet, selector: Labels.Selector) async throws -> [CoreV1.Pod] {
+        var owned: [CoreV1.Pod] = []
+        for p in await pods.byIndex(IndexNames.controller, rs.metadata.uid ?? "") {
+            if selector.matches(labels: p.metadata.labels ?? [:]) || p.metadata.deletionTimestamp != nil {
+                owned.append(p)
+            } else if rs.metadata.deletionTimestamp == nil {
+                let refs = (p.metadata.ownerReferences ?? []).filter { $0.uid != rs.metadata.uid }
+                _ = try? await client.patch(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
+                                            ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue(encoding: refs),
+                                                          "uid": .string(p.metadata.uid ?? "")]])
+            }
+        }
+        guard rs.metadata.deletionTimestamp == nil, !selector.isEmpty else { return owned }
+        for p in await pods.byIndex(IndexNames.namespace, rs.metadata.namespace ?? "")
+        where OwnerRefs.controller(of: p.metadata) == nil && PodState.isActive(p) && selector.matches(labels: p.metadata.labels ?? [:]) {
+            let refs = (p.metadata.ownerReferences ?? []) + [OwnerRefs.controllerRef(to: rs)]
+            do {
+                let adopted = try await client.patch(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
+                                                     ["metadata": ["ownerReferences": try JSONValue(encoding: refs), "uid": .string(p.metadata.uid ?? "")]])
+                owned.append(adopted)
+            } catch {
+                logger.debug("adopting \(p.metadata.name ?? ""): \(error)")
+            }
+        }
+        return owned
+    }
+
+    func manage(_ rs: AppsV1.ReplicaSet, key: String, active: [CoreV1.Pod]) async throws {
+        let want = rs.spec?.replicas ?? 1
+        let diff = active.count - want
+        if diff < 0 {
+            let count = min(-diff, burst)
+            await expectations.expect(key, adds: count)
+            var created = 0
+            var batch = 1
+            // Slow start: a failing template fails once, not `count` times.
+            while created < count {
+                let n = min(batch, count - created)
+                let results = await withTaskGroup(of: Bool.self) { group in
+                    for _ in 0..<n { group.addTask { await createPod(rs) } }
+                    return await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+                let failed = results.filter { !$0 }.count
+                created += n
+                if failed > 0 {
+                    await expectations.lowered(key, adds: failed + (count - created))
+                    throw ControllerError.createFailed("\(failed) of \(n) pod creations for ReplicaSet \(key) failed")
+                }
+                batch *= 2
+            }
+        } else if diff > 0 {
+            let victims = Array(active.sorted(by: PodState.deletionOrder).prefix(min(diff, burst)))
+            await expectations.expect(key, deletes: victims.count)
+            await withTaskGroup(of: Void.self) { group in
+                for p in victims {
+                    group.addTask {
+                        do {
+                            try await client.delete(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
+                                                    preconditionUID: p.metadata.uid)
+                        } catch {
+                            await expectations.lowered(key, deletes: 1)
+                            if let e = error as? APIError, e.code == 404 { return }
+                            logger.debug("deleting \(p.metadata.name ?? ""): \(error)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func createPod(_ rs: AppsV1.ReplicaSet) async -> Bool {
+        do {
+            _ = try await client.create(PodTemplates.pod(from: rs.spec?.template, namespace: rs.metadata.namespace,
+                                                         generateName: "\(rs.metadata.name ?? "")-", owner: OwnerRefs.controllerRef(to: rs)))
+            return true
+        } catch {
+            logger.info("ReplicaSet \(rs.metadata.namespace ?? "")/\(rs.metadata.name ?? ""): creating a pod failed: \(error)")
+            return false
+        }
+    }
+
+    func updateStatus(_ rs: AppsV1.ReplicaSet, pods: [CoreV1.Pod]) async throws {
+        let active = pods.filter(PodState.isActive)
+        let templateLabels = rs.spec?.template?.metadata.labels ?? [:]
+        let minReady = rs.spec?.minReadySeconds ?? 0
+        var status = rs.status ?? AppsV1.ReplicaSetStatus()
+        status.replicas = active.count
+        status.fullyLabeledReplicas = active.filter { p in templateLabels.allSatisfy { p.metadata.labels?[$0.key] == $0.value } }.count
+        status.readyReplicas = active.filter(PodState.isReady).count
+        status.availableReplicas = active.filter { PodState.isAvailable($0, minReadySeconds: minReady) }.count
+        status.observedGeneration = rs.metadata.generation
+        guard status != rs.status else { return }
+        var updated = rs
+        updated.status = status
+        do {
+            _ = try await client.updateStatus(updated)
+        } catch let e as APIError where e.code == 409 || e.code == 404 {
+            // A newer version is on its way through the informer; that sync writes the status.
+        }
+    }
+}
+
+/// Index names the controllers share.
+public enum IndexNames {
+    public static let controller = "controller"
+    public static let namespace = "namespace"
+}
+
+public enum ControllerError: Error, CustomStringConvertible {
+    case createFailed(String)
+    public var description: String {
+        switch self { case .createFailed(let m): return m }
+    }
+}
+
+/// Pods made from a controller's template.
+public enum PodTemplates {
+    public static func pod(from template: CoreV1.PodTemplateSpec?, namespace: String?, generateName: String,
+                           owner: MetaV1.OwnerReference) -> CoreV1.Pod {
+        var p = CoreV1.Pod(metadata: MetaV1.ObjectMeta())
+        p.metadata.generateName = generateName
+        p.metadata.namespace = namespace
+        p.metadata.labels = template?.metadata.labels
+        p.metadata.annotations = template?.metadata.annotations
+        p.metadata.finalizers = template?.metadata.finalizers
+        p.metadata.ownerReferences = [owner]
+        p.spec = template?.spec
+        return p
+    }
+}
