@@ -20,9 +20,7 @@ public actor SchedulerCache {
     public func updateNode(_ node: CoreV1.Node) {
         let name = node.metadata.name ?? ""
         if let i = index[name] {
-            var info = NodeInfo(node: node)
-            for p in nodes[i].pods { info.add(p) }
-            nodes[i] = info
+            nodes[i] = NodeInfo(node: node, pods: nodes[i].pods)
         } else {
             index[name] = nodes.count
             nodes.append(NodeInfo(node: node))

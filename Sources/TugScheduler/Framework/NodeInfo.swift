@@ -1,7 +1,10 @@
 import TugAPI
 
 /// A node and the pods the scheduler counts on it (bound, or assumed but not yet bound).
-public struct NodeInfo: Sendable {
+/// A class: the framework hands each node to every plugin for every pod, and a reference costs
+/// one retain where a struct copy retained each of its arrays. Only `SchedulerCache` (an actor)
+/// mutates it; plugins read it during a scheduling cycle, inside that actor.
+public final class NodeInfo: @unchecked Sendable {
     public var node: CoreV1.Node
     public var pods: [CoreV1.Pod] = []
     /// Sum of the pods' requests (with `pods` = their count).
@@ -11,6 +14,8 @@ public struct NodeInfo: Sendable {
     public var allocatable: ResourceList
     /// Host ports in use: "protocol/hostIP/port".
     public var usedPorts: Set<String> = []
+    /// The node's images by normalized name → size in bytes (for ImageLocality), computed once.
+    public let imageSizes: [String: Int64]
 
     public var name: String { node.metadata.name ?? "" }
     public var labels: [String: String] { node.metadata.labels ?? [:] }
@@ -18,10 +23,11 @@ public struct NodeInfo: Sendable {
     public init(node: CoreV1.Node, pods: [CoreV1.Pod] = []) {
         self.node = node
         allocatable = ResourceList(node.status?.allocatable ?? node.status?.capacity)
+        imageSizes = ImageLocalityPlugin.images(of: node)
         for p in pods { add(p) }
     }
 
-    public mutating func add(_ pod: CoreV1.Pod) {
+    public func add(_ pod: CoreV1.Pod) {
         pods.append(pod)
         var r = PodRequests.of(pod)
         r.pods = 1
@@ -32,7 +38,7 @@ public struct NodeInfo: Sendable {
         for key in Self.hostPorts(pod) { usedPorts.insert(key) }
     }
 
-    public mutating func remove(uid: String) {
+    public func remove(uid: String) {
         guard let i = pods.firstIndex(where: { $0.metadata.uid == uid }) else { return }
         let pod = pods.remove(at: i)
         var r = PodRequests.of(pod)

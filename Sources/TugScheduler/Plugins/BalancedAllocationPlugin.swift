@@ -12,7 +12,7 @@ public struct BalancedAllocationPlugin: ScorePlugin {
 
     public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
         // Kubernetes uses the actual requests here (`useRequested`), not the non-zero defaults.
-        let pod = PodRequests.of(pod)
+        let pod = state.requests(of: pod)
         // Best-effort pods are skipped (kubernetes#129138: they would all pile on one node);
         // the same score everywhere has the same effect on the ranking.
         if pod.milliCPU == 0 && pod.memory == 0 { return 0 }

@@ -24,23 +24,34 @@ public struct ImageLocalityPlugin: ScorePlugin, PreFilterPlugin {
 
     /// Counts the nodes holding each image, which the spread ratio needs. Never fails.
     public func preFilter(_ pod: CoreV1.Pod, nodes: [NodeInfo], state: CycleState) -> PluginStatus {
+        // Only the pod's own images matter.
+        let images = Self.podImages(pod)
+        let wanted = Set(images)
+        state.write(Self.podImagesKey, images)
         var counts: [String: Int] = [:]
-        for node in nodes {
-            for image in Set(Self.images(of: node.node).keys) { counts[image, default: 0] += 1 }
+        for node in nodes where !node.imageSizes.isEmpty {
+            for image in wanted where node.imageSizes[image] != nil { counts[image, default: 0] += 1 }
         }
         state.write(Self.totalNodesKey, nodes.count)
         state.write(Self.imageNodesKey, counts)
         return .success
     }
 
+    /// The pod's images, one per container (an image used twice counts twice, as in Kubernetes).
+    static let podImagesKey = "imageLocality.podImages"
+
+    static func podImages(_ pod: CoreV1.Pod) -> [String] {
+        ((pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? [])).map { normalizedImageName($0.image ?? "") }
+    }
+
     public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
         let total = max(state.read(Self.totalNodesKey, as: Int.self) ?? totalNodes, 1)
         let counts = state.read(Self.imageNodesKey, as: [String: Int].self)
-        let sizes = Self.images(of: node.node)
+        let sizes = node.imageSizes
+        let images = state.read(Self.podImagesKey, as: [String].self) ?? Self.podImages(pod)
         let containers = (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? [])
         var sum: Int64 = 0
-        for container in containers {
-            let image = Self.normalizedImageName(container.image ?? "")
+        for image in images {
             guard let size = sizes[image] else { continue }
             // Without preFilter's counts, assume only this node holds the image.
             let holders = min(max(counts?[image] ?? 1, 1), total)

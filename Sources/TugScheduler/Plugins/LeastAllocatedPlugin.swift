@@ -12,7 +12,7 @@ public struct LeastAllocatedPlugin: ScorePlugin {
 
     public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
         // Non-zero requests, so pods without requests still spread out.
-        let pod = PodRequests.of(pod, nonZero: true)
+        let pod = state.requests(of: pod, nonZero: true)
         let used = node.nonZeroRequested
         let resources: [(requested: Int64, allocatable: Int64)] = [
             (used.milliCPU + pod.milliCPU, node.allocatable.milliCPU),

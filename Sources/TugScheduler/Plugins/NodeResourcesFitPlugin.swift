@@ -8,7 +8,7 @@ public struct NodeResourcesFitPlugin: FilterPlugin {
     public init() {}
 
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
-        let reasons = Self.insufficientResources(PodRequests.of(pod), node)
+        let reasons = Self.insufficientResources(state.requests(of: pod), node)
         // Unschedulable, not unresolvable: preemption can free the resources.
         return reasons.isEmpty ? .success : .unschedulable(reasons)
     }
