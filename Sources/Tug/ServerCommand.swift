@@ -47,11 +47,16 @@ struct ServerCommand: AsyncParsableCommand {
         // Controllers talk to the API server in-process, through the same routes as any client.
         let controllerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-controller-manager"),
                                          fieldManager: "tug-controller-manager")
-        let controllers = ControllerManager(client: controllerClient, logger: Logger(label: "tug.controllers"))
+        // Leases in kube-system decide which server runs them once several servers share a store.
+        // Stable per data dir: a restarted server takes its own Leases back at once.
+        let identity = "\(ProcessInfo.processInfo.hostName)_\(DataDirectory.serverID(dir))"
+        let controllers = ControllerManager(client: controllerClient, logger: Logger(label: "tug.controllers"),
+                                            election: .init(name: "tug-controller-manager", identity: identity))
         let schedulerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-scheduler"), fieldManager: "tug-scheduler")
         let framework = SchedulingFramework(preFilters: DefaultPlugins.preFilters(), filters: DefaultPlugins.filters(),
                                             scores: DefaultPlugins.scores(totalNodes: 1))
-        let scheduler = Scheduler(client: schedulerClient, framework: framework, logger: Logger(label: "tug.scheduler"))
+        let scheduler = Scheduler(client: schedulerClient, framework: framework, logger: Logger(label: "tug.scheduler"),
+                                  election: .init(name: "tug-scheduler", identity: identity))
         let group = ServiceGroup(configuration: .init(services: [.init(service: api), .init(service: controllers), .init(service: scheduler)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -9,14 +9,24 @@ public struct ControllerManager: Service {
     let client: APIClient
     let logger: Logger
     let workers: Int
+    /// When set, the controllers run only while this manager holds the Lease.
+    let election: LeaderElector.Config?
 
-    public init(client: APIClient, logger: Logger, workers: Int = 2) {
+    public init(client: APIClient, logger: Logger, workers: Int = 2, election: LeaderElector.Config? = nil) {
         self.client = client
         self.logger = logger
         self.workers = workers
+        self.election = election
     }
 
     public func run() async throws {
+        guard let election else { return try await runControllers() }
+        try await cancelWhenGracefulShutdown {
+            await LeaderElector(client: client, config: election, logger: logger).run { try? await runControllers() }
+        }
+    }
+
+    func runControllers() async throws {
         let namespaces = Informer<CoreV1.Namespace>(client: client, logger: logger)
         let accounts = Informer<CoreV1.ServiceAccount>(client: client, logger: logger)
         let pods = Informer<CoreV1.Pod>(client: client, logger: logger)

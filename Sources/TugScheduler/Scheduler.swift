@@ -19,9 +19,12 @@ public struct Scheduler: Service {
     public let queue: SchedulingQueue
     public let cache: SchedulerCache
     let reporter: FailureReporter
+    /// When set, pods are scheduled only while this scheduler holds the Lease.
+    let election: LeaderElector.Config?
 
     public init(client: APIClient, framework: SchedulingFramework, logger: Logger, schedulerName: String = Scheduler.defaultName,
-                queue: SchedulingQueue = SchedulingQueue()) {
+                queue: SchedulingQueue = SchedulingQueue(), election: LeaderElector.Config? = nil) {
+        self.election = election
         self.client = client
         self.framework = framework
         self.logger = logger
@@ -39,6 +42,13 @@ public struct Scheduler: Service {
     static func isBound(_ pod: CoreV1.Pod) -> Bool { !(pod.spec?.nodeName ?? "").isEmpty }
 
     public func run() async throws {
+        guard let election else { return try await runScheduler() }
+        try await cancelWhenGracefulShutdown {
+            await LeaderElector(client: client, config: election, logger: logger).run { try? await runScheduler() }
+        }
+    }
+
+    func runScheduler() async throws {
         let pods = Informer<CoreV1.Pod>(client: client, logger: logger)
         let nodes = Informer<CoreV1.Node>(client: client, logger: logger)
         let queue = self.queue, cache = self.cache, reporter = self.reporter

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Testing
+import TugAPI
+@testable import TugClient
+
+@Suite struct LeaderElectorTests {
+    func config(_ identity: String) -> LeaderElector.Config {
+        var c = LeaderElector.Config(name: "tug-test", identity: identity)
+        c.leaseDuration = .seconds(2)
+        c.renewDeadline = .milliseconds(1500)
+        c.retryPeriod = .milliseconds(50)
+        return c
+    }
+
+    @Test func oneLeaderAtATimeAndHandOverOnStop() async throws {
+        let c = try await TestCluster()
+        defer { c.stop() }
+        let a = LeaderElector(client: c.client, config: config("a"), logger: Logger(label: "a"))
+        let b = LeaderElector(client: c.client, config: config("b"), logger: Logger(label: "b"))
+        let leading = EventLog()
+        let runA = Task { await a.run { leading.add("a"); try? await Task.sleep(for: .seconds(60)) } }
+        try await Task.sleep(for: .milliseconds(300))
+        let runB = Task { await b.run { leading.add("b"); try? await Task.sleep(for: .seconds(60)) } }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(leading.all == ["a"], "the first candidate wins at once; the second waits")
+        let lease = try await c.client.get(CoordinationV1.Lease.self, namespace: "kube-system", name: "tug-test")
+        #expect(lease.spec?.holderIdentity == "a")
+
+        // The leader stops and releases the Lease: the other takes over without waiting it out.
+        runA.cancel()
+        await runA.value
+        for _ in 0..<100 where leading.all != ["a", "b"] { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(leading.all == ["a", "b"])
+        let after = try await c.client.get(CoordinationV1.Lease.self, namespace: "kube-system", name: "tug-test")
+        #expect(after.spec?.holderIdentity == "b")
+        runB.cancel()
+        await runB.value
+    }
+
+    @Test func anExpiredLeaseIsTakenOver() async throws {
+        let c = try await TestCluster()
+        defer { c.stop() }
+        let a = LeaderElector(client: c.client, config: config("a"), logger: Logger(label: "a"))
+        let b = LeaderElector(client: c.client, config: config("b"), logger: Logger(label: "b"))
+        let t0 = Date()
+        #expect(try await a.tryAcquireOrRenew(now: t0))
+        #expect(try await !b.tryAcquireOrRenew(now: t0.addingTimeInterval(1)), "still held")
+        #expect(try await b.tryAcquireOrRenew(now: t0.addingTimeInterval(3)), "not renewed for longer than its duration")
+        let lease = try await c.client.get(CoordinationV1.Lease.self, namespace: "kube-system", name: "tug-test")
+        #expect(lease.spec?.holderIdentity == "b" && lease.spec?.leaseTransitions == 1)
+    }
+}
