@@ -105,3 +105,32 @@ spec:
     cluster.run("scale", "rs", "web", "--replicas=1")
     wait_for("one pod left", lambda: len(cluster.run("get", "pods", "-l", "app=web", "--no-headers").lines) == 1)
     wait_for("1 ready replica", lambda: cluster.run("get", "rs", "web", "--no-headers").stdout.split()[1:4] == ["1", "1", "1"])
+
+
+def test_deployment_rolls_out_updates_and_undoes(cluster):
+    cluster.run("create", "deployment", "web", "--image=nginx:1.25", "--replicas=5")
+    out = cluster.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=90).stdout
+    assert 'deployment "web" successfully rolled out' in out, out
+    cluster.run("set", "image", "deployment/web", "nginx=nginx:1.27")
+    out = cluster.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=90).stdout
+    assert 'deployment "web" successfully rolled out' in out, out
+    sets = json.loads(cluster.run("get", "rs", "-l", "app=web", "-o", "json").stdout)["items"]
+    by_image = {s["spec"]["template"]["spec"]["containers"][0]["image"]: s for s in sets}
+    assert by_image["nginx:1.27"]["spec"]["replicas"] == 5 and by_image["nginx:1.25"]["spec"]["replicas"] == 0
+    assert by_image["nginx:1.27"]["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2"
+    history = cluster.run("rollout", "history", "deployment/web").stdout
+    assert "1 " in history and "2 " in history, history
+    events = json.loads(cluster.run("get", "events", "-o", "json").stdout)["items"]
+    assert any(e["reason"] == "ScalingReplicaSet" for e in events)
+
+    cluster.run("rollout", "undo", "deployment/web")
+    cluster.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
+    image = cluster.run("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}").stdout
+    assert image == "nginx:1.25"
+
+    cluster.run("scale", "deployment/web", "--replicas=0")
+    wait_for("no pods", lambda: cluster.run("get", "pods", "-l", "app=web", "--no-headers").lines == [])
+    cluster.run("scale", "deployment/web", "--replicas=2")
+    cluster.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
+    ready = cluster.run("get", "deploy", "web", "--no-headers").stdout.split()[1]
+    assert ready == "2/2", ready

@@ -45,7 +45,8 @@ public struct LeaderElector: Sendable {
                 group.cancelAll()
             }
             if Task.isCancelled {
-                await release()
+                // In a task of its own: this one is cancelled, and its requests would be too.
+                await Task { await release() }.value
                 return
             }
             logger.warning("\(config.identity) lost leadership of \(config.namespace)/\(config.name)")

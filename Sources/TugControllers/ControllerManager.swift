@@ -31,17 +31,20 @@ public struct ControllerManager: Service {
         let accounts = Informer<CoreV1.ServiceAccount>(client: client, logger: logger)
         let pods = Informer<CoreV1.Pod>(client: client, logger: logger)
         let replicaSets = Informer<AppsV1.ReplicaSet>(client: client, logger: logger)
+        let deployments = Informer<AppsV1.Deployment>(client: client, logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
+        let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
-        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController]
+        await deploymentController.start()
+        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
-            { await pods.waitForSync() }, { await replicaSets.waitForSync() },
+            { await pods.waitForSync() }, { await replicaSets.waitForSync() }, { await deployments.waitForSync() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {
@@ -50,6 +53,7 @@ public struct ControllerManager: Service {
                 group.addTask { await accounts.run() }
                 group.addTask { await pods.run() }
                 group.addTask { await replicaSets.run() }
+                group.addTask { await deployments.run() }
                 for c in controllers {
                     let workers = self.workers, logger = self.logger
                     group.addTask {

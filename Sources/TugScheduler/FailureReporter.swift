@@ -42,25 +42,6 @@ actor FailureReporter {
     }
 
     func event(_ pod: CoreV1.Pod, type: String, reason: String, message: String) async {
-        var e = CoreV1.Event(metadata: MetaV1.ObjectMeta())
-        let now = Time.now()
-        e.metadata.name = "\(pod.metadata.name ?? "pod").\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-        e.metadata.namespace = pod.metadata.namespace
-        e.involvedObject = CoreV1.ObjectReference(kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name,
-                                                  uid: pod.metadata.uid, apiVersion: "v1", resourceVersion: pod.metadata.resourceVersion)
-        e.reason = reason
-        e.message = message
-        e.type = type
-        e.source = CoreV1.EventSource(component: Scheduler.defaultName)
-        e.firstTimestamp = now
-        e.lastTimestamp = now
-        e.count = 1
-        e.reportingComponent = Scheduler.defaultName
-        e.reportingInstance = Scheduler.defaultName
-        do {
-            _ = try await client.create(e)
-        } catch {
-            logger.debug("could not record event \(reason) for \(pod.metadata.name ?? ""): \(error)")
-        }
+        await Events.record(client: client, regarding: pod, type: type, reason: reason, message: message, component: Scheduler.defaultName)
     }
 }

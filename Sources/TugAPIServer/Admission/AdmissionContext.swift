@@ -28,7 +28,8 @@ struct AdmissionContext: Sendable {
 
     static func terminating(_ ns: String) -> APIError {
         APIError(code: 403, reason: "Forbidden", message: "unable to create new content in namespace \(ns) because it is being terminated",
-                 details: .init(name: ns, kind: "namespaces"))
+                 details: .init(name: ns, kind: "namespaces",
+                                causes: [.init(reason: "NamespaceTerminating", message: "namespace \(ns) is being terminated", field: "metadata.namespace")]))
     }
 
     func unknownFields(_ value: JSONValue, _ message: String) -> [String] {

@@ -20,6 +20,9 @@ struct APIResponder: HTTPResponder {
             return try await route(request)
         } catch let e as APIError {
             return HTTPReply.error(e)
+        } catch is CancellationError {
+            // The caller went away (shutdown, or an in-process client that was cancelled).
+            return HTTPReply.error(APIError(code: 503, reason: "ServiceUnavailable", message: "the request was cancelled"))
         } catch let e as StoreError {
             return HTTPReply.error(APIError.internalError("storage: \(e)"))
         } catch {

@@ -61,7 +61,8 @@ public struct APIServerService: Service {
             }
             do {
                 try await cancelWhenGracefulShutdown {
-                    try await app.runService()
+                    // Signals belong to tug's ServiceGroup, which stops the API server last.
+                    try await app.runService(gracefulShutdownSignals: [])
                 }
             } catch is CancellationError {
                 // Graceful shutdown (SIGTERM/SIGINT): a clean exit.

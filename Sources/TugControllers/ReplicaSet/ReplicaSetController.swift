@@ -170,6 +170,9 @@ public struct ReplicaSetController: Controller {
             _ = try await client.create(PodTemplates.pod(from: rs.spec?.template, namespace: rs.metadata.namespace,
                                                          generateName: "\(rs.metadata.name ?? "")-", owner: OwnerRefs.controllerRef(to: rs)))
             return true
+        } catch let e as APIError where e.details?.causes.contains(where: { $0.reason == "NamespaceTerminating" }) == true {
+            // The namespace is going away with everything in it; nothing to retry.
+            return true
         } catch {
             logger.info("ReplicaSet \(rs.metadata.namespace ?? "")/\(rs.metadata.name ?? ""): creating a pod failed: \(error)")
             return false
