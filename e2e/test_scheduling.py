@@ -134,3 +134,26 @@ def test_deployment_rolls_out_updates_and_undoes(cluster):
     cluster.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
     ready = cluster.run("get", "deploy", "web", "--no-headers").stdout.split()[1]
     assert ready == "2/2", ready
+
+
+def test_deleting_a_deployment_removes_its_replicasets_and_pods(cluster):
+    cluster.run("create", "deployment", "gone", "--image=nginx", "--replicas=2")
+    cluster.run("rollout", "status", "deployment/gone", "--timeout=60s", timeout=90)
+    cluster.run("delete", "deployment", "gone")   # background propagation: the garbage collector finishes it
+    wait_for("ReplicaSets gone", lambda: cluster.run("get", "rs", "-l", "app=gone", "--no-headers").lines == [])
+    wait_for("pods gone", lambda: cluster.run("get", "pods", "-l", "app=gone", "--no-headers").lines == [])
+
+    cluster.run("create", "deployment", "fg", "--image=nginx", "--replicas=2")
+    cluster.run("rollout", "status", "deployment/fg", "--timeout=60s", timeout=90)
+    # Foreground: the Deployment is gone only after its ReplicaSets and pods.
+    cluster.run("delete", "deployment", "fg", "--cascade=foreground", "--timeout=30s", timeout=60)
+    assert cluster.run("get", "deployment", "fg", check=False).returncode != 0
+    assert cluster.run("get", "rs,pods", "-l", "app=fg", "--no-headers").lines == []
+
+    cluster.run("create", "deployment", "kept", "--image=nginx", "--replicas=1")
+    cluster.run("rollout", "status", "deployment/kept", "--timeout=60s", timeout=90)
+    cluster.run("delete", "deployment", "kept", "--cascade=orphan", "--timeout=30s", timeout=60)
+    wait_for("the orphaned ReplicaSet released", lambda: all(
+        not rs["metadata"].get("ownerReferences")
+        for rs in json.loads(cluster.run("get", "rs", "-l", "app=kept", "-o", "json").stdout)["items"]))
+    assert len(cluster.run("get", "pods", "-l", "app=kept", "--no-headers").lines) == 1

@@ -36,11 +36,13 @@ public struct ControllerManager: Service {
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
+        let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
         await deploymentController.start()
-        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController]
+        await garbageCollector.start()
+        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController, garbageCollector]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
