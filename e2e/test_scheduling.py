@@ -157,3 +157,61 @@ def test_deleting_a_deployment_removes_its_replicasets_and_pods(cluster):
         not rs["metadata"].get("ownerReferences")
         for rs in json.loads(cluster.run("get", "rs", "-l", "app=kept", "-o", "json").stdout)["items"]))
     assert len(cluster.run("get", "pods", "-l", "app=kept", "--no-headers").lines) == 1
+
+
+def start_simulator(tug_bin, server, tmp_path, prefix, nodes=2):
+    log = open(tmp_path / f"simulate-{prefix}.log", "w")
+    proc = subprocess.Popen([tug_bin, "simulate", "--kubeconfig", str(server.kubeconfig), "--nodes", str(nodes), "--prefix", prefix,
+                             "--lease-seconds", "1"], stdout=log, stderr=subprocess.STDOUT)
+    return proc, log
+
+
+def test_silent_nodes_go_notready_and_their_pods_move(tug_bin, tmp_path, kubectls):
+    """A node whose Lease is not renewed becomes NotReady with the unreachable taints; pods that
+    tolerate that for 2 s are evicted and replaced on a fresh node."""
+    from tugserver import TugServer
+    srv = TugServer(tug_bin, tmp_path / "nl-data", tmp_path / "nl.log", extra_args=["--node-monitor-grace-period", "3"])
+    srv.start(timeout=60)
+    k = Kubectl(kubectls["kubectl-1.37"].binary, srv.kubeconfig, tmp_path / "kube-cache", "kubectl-1.37")
+    old, old_log = start_simulator(tug_bin, srv, tmp_path, "old")
+    new = new_log = None
+    try:
+        wait_for("old nodes Ready", lambda: len([l for l in k.run("get", "nodes", "--no-headers").lines if " Ready " in l]) == 2)
+        manifest = tmp_path / "d.yaml"
+        manifest.write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+      tolerations:
+      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
+""")
+        k.run("apply", "-f", str(manifest))
+        k.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
+        old.terminate()
+        old.wait(timeout=10)
+        wait_for("old nodes NotReady", lambda: all(" NotReady " in l for l in k.run("get", "nodes", "--no-headers").lines), timeout=30)
+        taints = json.loads(k.run("get", "node", "old-0", "-o", "json").stdout)["spec"]["taints"]
+        assert {(t["key"], t["effect"]) for t in taints} == {("node.kubernetes.io/unreachable", "NoSchedule"),
+                                                                ("node.kubernetes.io/unreachable", "NoExecute")}
+        new, new_log = start_simulator(tug_bin, srv, tmp_path, "new")
+
+        def replaced():
+            pods = json.loads(k.run("get", "pods", "-l", "app=web", "-o", "json").stdout)["items"]
+            live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+            return len(live) == 2 and all(p["spec"].get("nodeName", "").startswith("new-") and p["status"].get("phase") == "Running" for p in live)
+        wait_for("pods evicted and replaced on the new nodes", replaced, timeout=60)
+    finally:
+        for proc in (old, new):
+            if proc and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=10)
+        for f in (old_log, new_log):
+            if f:
+                f.close()
+        srv.stop()

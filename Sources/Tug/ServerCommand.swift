@@ -18,8 +18,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(help: "Do not run a node agent on this machine.") var noAgent = false
     @Flag(help: "Allow a non-loopback listen address although the API has no TLS or authentication yet.") var insecureListenAny = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Seconds a node may go without renewing its Lease before it is marked NotReady (Unknown).")
+    var nodeMonitorGracePeriod = 40
 
     func run() async throws {
+        guard (2...3600).contains(nodeMonitorGracePeriod) else { throw ValidationError("--node-monitor-grace-period must be 2–3600 seconds") }
         let (host, port) = try ListenAddress.parse(listen)
         if !ListenAddress.isLoopback(host) && !insecureListenAny {
             throw ValidationError("refusing to listen on \(host): the API has no TLS or authentication yet. Use a loopback address (127.0.0.1) or pass --insecure-listen-any.")
@@ -51,7 +54,9 @@ struct ServerCommand: AsyncParsableCommand {
         // Stable per data dir: a restarted server takes its own Leases back at once.
         let identity = "\(ProcessInfo.processInfo.hostName)_\(DataDirectory.serverID(dir))"
         let controllers = ControllerManager(client: controllerClient, logger: Logger(label: "tug.controllers"),
-                                            election: .init(name: "tug-controller-manager", identity: identity))
+                                            election: .init(name: "tug-controller-manager", identity: identity),
+                                            nodeMonitorGracePeriod: .seconds(nodeMonitorGracePeriod),
+                                            nodeMonitorPeriod: .seconds(min(5, max(1, nodeMonitorGracePeriod / 4))))
         let schedulerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-scheduler"), fieldManager: "tug-scheduler")
         let framework = SchedulingFramework(preFilters: DefaultPlugins.preFilters(), filters: DefaultPlugins.filters(),
                                             scores: DefaultPlugins.scores(totalNodes: 1))

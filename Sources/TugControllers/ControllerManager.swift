@@ -11,12 +11,18 @@ public struct ControllerManager: Service {
     let workers: Int
     /// When set, the controllers run only while this manager holds the Lease.
     let election: LeaderElector.Config?
+    /// How long a node may go without a heartbeat before it is marked Unknown.
+    let nodeMonitorGracePeriod: Duration
+    let nodeMonitorPeriod: Duration
 
-    public init(client: APIClient, logger: Logger, workers: Int = 2, election: LeaderElector.Config? = nil) {
+    public init(client: APIClient, logger: Logger, workers: Int = 2, election: LeaderElector.Config? = nil,
+                nodeMonitorGracePeriod: Duration = .seconds(40), nodeMonitorPeriod: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
         self.workers = workers
         self.election = election
+        self.nodeMonitorGracePeriod = nodeMonitorGracePeriod
+        self.nodeMonitorPeriod = nodeMonitorPeriod
     }
 
     public func run() async throws {
@@ -32,21 +38,28 @@ public struct ControllerManager: Service {
         let pods = Informer<CoreV1.Pod>(client: client, logger: logger)
         let replicaSets = Informer<AppsV1.ReplicaSet>(client: client, logger: logger)
         let deployments = Informer<AppsV1.Deployment>(client: client, logger: logger)
+        let nodes = Informer<CoreV1.Node>(client: client, logger: logger)
+        let leases = Informer<CoordinationV1.Lease>(client: client, namespace: "kube-node-lease", logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
         let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
+        let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
+                                                    gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
         await deploymentController.start()
         await garbageCollector.start()
-        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController, garbageCollector]
+        await nodeLifecycle.start()
+        let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
+                                             garbageCollector, nodeLifecycle]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
             { await pods.waitForSync() }, { await replicaSets.waitForSync() }, { await deployments.waitForSync() },
+            { await nodes.waitForSync() }, { await leases.waitForSync() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {
@@ -56,6 +69,12 @@ public struct ControllerManager: Service {
                 group.addTask { await pods.run() }
                 group.addTask { await replicaSets.run() }
                 group.addTask { await deployments.run() }
+                group.addTask { await nodes.run() }
+                group.addTask { await leases.run() }
+                group.addTask {
+                    for wait in syncs { await wait() }
+                    await nodeLifecycle.monitor()
+                }
                 for c in controllers {
                     let workers = self.workers, logger = self.logger
                     group.addTask {

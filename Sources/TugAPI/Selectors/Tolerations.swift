@@ -1,0 +1,13 @@
+extension CoreV1.Toleration {
+    /// Kubernetes' `Toleration.ToleratesTaint`: an empty effect matches every effect, an empty
+    /// key (only valid with `Exists`) every key; `Equal` (the default) also compares values.
+    public func tolerates(_ taint: CoreV1.Taint) -> Bool {
+        if let effect, !effect.isEmpty, effect != (taint.effect ?? "") { return false }
+        if let key, !key.isEmpty, key != (taint.key ?? "") { return false }
+        switch self.operator ?? "" {
+        case "", "Equal": return (value ?? "") == (taint.value ?? "")
+        case "Exists": return true
+        default: return false
+        }
+    }
+}
