@@ -52,37 +52,14 @@ public struct NodeAffinityPlugin: FilterPlugin, ScorePlugin {
         let expressions = term.matchExpressions ?? []
         let fields = term.matchFields ?? []
         if expressions.isEmpty && fields.isEmpty { return nil }
-        guard let labelRequirements = labelRequirements(expressions),
-              let fieldRequirements = fieldRequirements(fields) else { return nil }
-        let labels = node.metadata.labels ?? [:]
-        if !labelRequirements.allSatisfy({ $0.matches(labels) }) { return false }
+        // TugAPI's NodeSelectorRequirementsAsSelector; an invalid term matches nothing.
+        let labelSelector = expressions.isEmpty ? Labels.Selector.everything : try? Labels.Selector(nodeSelectorRequirements: expressions)
+        guard let labelSelector, let fieldRequirements = fieldRequirements(fields) else { return nil }
+        if !labelSelector.matches(labels: node.metadata.labels ?? [:]) { return false }
         // Kubernetes only checks fields when the node has some (a name).
         let nodeName = node.metadata.name ?? ""
         if !nodeName.isEmpty && !fieldRequirements.allSatisfy({ $0.matches(nodeName) }) { return false }
         return true
-    }
-
-    /// `nodeSelectorRequirementsAsSelector`: `nil` when an operator is unknown or a requirement
-    /// is invalid (bad key, `In` without values, non-integer `Gt`).
-    static func labelRequirements(_ expressions: [CoreV1.NodeSelectorRequirement]) -> [Labels.Requirement]? {
-        var out: [Labels.Requirement] = []
-        for expr in expressions {
-            let op: Labels.Operator
-            switch expr.operator ?? "" {
-            case "In": op = .in
-            case "NotIn": op = .notIn
-            case "Exists": op = .exists
-            case "DoesNotExist": op = .doesNotExist
-            case "Gt": op = .greaterThan
-            case "Lt": op = .lessThan
-            default: return nil
-            }
-            guard let r = try? Labels.Requirement(key: expr.key ?? "", operator: op, values: expr.values ?? []) else {
-                return nil
-            }
-            out.append(r)
-        }
-        return out
     }
 
     /// `matchFields`: Kubernetes supports `In`/`NotIn` with exactly one value; the only node
