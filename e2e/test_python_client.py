@@ -97,9 +97,17 @@ def test_deployment_crud_and_patches(apps_v1, ns):
     assert [d.metadata.name for d in listed.items] == ["web"]
     assert int(listed.metadata.resource_version) >= rv(patched)
 
-    current = apps_v1.read_namespaced_deployment("web", ns)
-    current.spec.replicas = 1
-    assert apps_v1.replace_namespaced_deployment("web", ns, current).spec.replicas == 1
+    # Read-modify-write retries on 409, as client-go's RetryOnConflict: the deployment
+    # controller updates the status between our read and our write.
+    for attempt in range(10):
+        current = apps_v1.read_namespaced_deployment("web", ns)
+        current.spec.replicas = 1
+        try:
+            assert apps_v1.replace_namespaced_deployment("web", ns, current).spec.replicas == 1
+            break
+        except ApiException as conflict:
+            if conflict.status != 409 or attempt == 9:
+                raise
 
     apps_v1.delete_namespaced_deployment("web", ns)
     with pytest.raises(ApiException) as e:
