@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TugAPI
 import TugAgent
 import TugClient
 
@@ -22,6 +23,10 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (1...100_000).contains(nodes), (1...3600).contains(leaseSeconds) else {
             throw ValidationError("--nodes must be 1–100000 and --lease-seconds 1–3600")
         }
+        for (flag, value) in [("--cpu", cpu), ("--memory", memory)] where !Quantity(stringLiteral: value).isValid {
+            throw ValidationError("\(flag) must be a Kubernetes quantity (like 8, 500m, 32Gi), got \"\(value)\"")
+        }
+        guard (1...10_000).contains(pods) else { throw ValidationError("--pods must be 1–10000") }
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -41,17 +41,18 @@ final class ConvertedResource<S: ResourceStrategy>: ResourceHandler {
 
     /// A served-version body checked (kind, apiVersion, unknown fields, the strategy's rules) and
     /// converted for storage. The storage handler runs its own defaults and validation too.
-    func toStorage(_ body: JSONValue, namespace: String?, options: WriteOptions, validate: Bool) throws -> (JSONValue, [String]) {
+    /// Also answers the decoded, defaulted served object, for the update rules.
+    func toStorage(_ body: JSONValue, namespace: String?, options: WriteOptions, validate: Bool) throws -> (JSONValue, [String], S.Object) {
         let warnings = try admission.fieldWarnings(body, message: info.protobufMessage, options: options)
         var obj = try admission.decodeBody(body, as: S.Object.self, info: info, namespace: namespace)
+        strategy.applyDefaults(&obj)
         if validate {
-            strategy.applyDefaults(&obj)
             let errs = strategy.validate(obj)
             if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: obj.metadata.name ?? "", errs) }
         }
         var converted = try conversion.toStorage(body)
         if info.namespaced, let namespace { converted["metadata"]?["namespace"] = .string(namespace) }
-        return (converted, warnings)
+        return (converted, warnings, obj)
     }
 
     /// Options for the storage handler: unknown fields were already judged against the served schema.
@@ -67,18 +68,16 @@ final class ConvertedResource<S: ResourceStrategy>: ResourceHandler {
     }
 
     func create(namespace: String?, body: JSONValue, options: WriteOptions) async throws -> WriteResult {
-        let (converted, warnings) = try toStorage(body, namespace: namespace, options: options, validate: true)
+        let (converted, warnings, _) = try toStorage(body, namespace: namespace, options: options, validate: true)
         return try served(try await storage.create(namespace: namespace, body: converted, options: storageOptions(options)), warnings: warnings)
     }
 
     func update(namespace: String?, name: String, body: JSONValue, subresource: String?, options: WriteOptions) async throws -> WriteResult {
         guard subresource == nil || subresource == "status" else { throw APIError.notFound(resourceName, "\(name)/\(subresource!)") }
-        let (converted, warnings) = try toStorage(body, namespace: namespace, options: options, validate: false)
+        let (converted, warnings, new) = try toStorage(body, namespace: namespace, options: options, validate: false)
         if subresource == nil, let current = try? await storage.get(namespace: namespace, name: name, subresource: nil) {
             // The served version's update rules (immutable fields), against the served form of the stored object.
             let old = try APICoding.decode(S.Object.self, from: Data(try served(current)))
-            var new = try admission.decodeBody(body, as: S.Object.self, info: info, namespace: namespace)
-            strategy.applyDefaults(&new)
             let errs = strategy.validateUpdate(new, old: old)
             if !errs.isEmpty { throw APIError.invalid(kind: info.kind, group: info.group, name: name, errs) }
         }

@@ -55,15 +55,8 @@ public struct ReplicationControllerStrategy: ResourceStrategy {
 
     public func validateStatusUpdate(_ new: CoreV1.ReplicationController, old: CoreV1.ReplicationController) -> [FieldError] {
         guard let s = new.status else { return [] }
-        var errs = WorkloadValidation.replicaCounters(
-            replicas: s.replicas,
-            [(s.fullyLabeledReplicas, "fullyLabeledReplicas"), (s.readyReplicas, "readyReplicas"), (s.availableReplicas, "availableReplicas")],
-            path: "status")
-        errs += WorkloadValidation.nonNegative([(s.observedGeneration, "status.observedGeneration")])
-        if (s.availableReplicas ?? 0) > (s.readyReplicas ?? 0) {
-            errs.append(.invalid("status.availableReplicas", s.availableReplicas ?? 0, "cannot be greater than readyReplicas"))
-        }
-        return errs
+        return WorkloadValidation.replicaSetStatus(replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
+                                                   available: s.availableReplicas, observedGeneration: s.observedGeneration)
     }
 
     public var selectableFieldNames: [String] { ["status.replicas"] }

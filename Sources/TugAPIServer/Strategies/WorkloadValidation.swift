@@ -69,6 +69,18 @@ enum WorkloadValidation {
     }
 
     /// `status.X` counters non-negative and not above `status.replicas`.
+    /// `ValidateReplicaSetStatus` (also ReplicationController's): counters within replicas,
+    /// available within ready, nothing negative.
+    static func replicaSetStatus(replicas: Int?, fullyLabeled: Int?, ready: Int?, available: Int?, observedGeneration: Int?) -> [FieldError] {
+        var errs = replicaCounters(replicas: replicas, [(fullyLabeled, "fullyLabeledReplicas"), (ready, "readyReplicas"), (available, "availableReplicas")],
+                                   path: "status")
+        errs += nonNegative([(observedGeneration, "status.observedGeneration")])
+        if (available ?? 0) > (ready ?? 0) {
+            errs.append(.invalid("status.availableReplicas", available ?? 0, "cannot be greater than readyReplicas"))
+        }
+        return errs
+    }
+
     static func replicaCounters(replicas: Int?, _ counters: [(Int?, String)], path: String) -> [FieldError] {
         var errs = nonNegative([(replicas, "\(path).replicas")] + counters.map { ($0.0, "\(path).\($0.1)") })
         let total = replicas ?? 0
