@@ -14,10 +14,12 @@ import re
 import secrets
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from hollow import start_simulator, stop_simulator
 from kubectl import Kubectl
 from rawapi import RawAPI
 from tugserver import ALL_SERVERS, ServerError, TugServer
@@ -163,6 +165,26 @@ def server_factory(tug_bin, tmp_path):
             srv.stop()
         except Exception:
             srv.kill()
+
+
+@pytest.fixture
+def cluster(server_factory, tug_bin, tmp_path, kubectls):
+    """A fresh server with three hollow nodes (hollow-0..2, 4 CPU, 8Gi each); yields a
+    kubectl 1.37 bound to it."""
+    srv = server_factory("sched")
+    sim, log = start_simulator(tug_bin, srv, tmp_path, "hollow", nodes=3, extra_args=("--cpu", "4", "--memory", "8Gi"))
+    k = Kubectl(kubectls["kubectl-1.37"].binary, srv.kubeconfig, tmp_path / "kube-cache", "kubectl-1.37")
+    try:
+        for _ in range(100):
+            out = k.run("get", "nodes", "--no-headers", check=False).stdout.split("\n")
+            if len([line for line in out if " Ready " in line]) == 3:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("hollow nodes did not become Ready:\n" + (tmp_path / "simulate-hollow.log").read_text())
+        yield k
+    finally:
+        stop_simulator(sim, log)
 
 
 # --- kubectl -------------------------------------------------------------------------------

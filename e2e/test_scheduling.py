@@ -5,45 +5,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
+from hollow import start_simulator, wait_for
 from kubectl import Kubectl
-
-
-@pytest.fixture
-def cluster(server_factory, tug_bin, tmp_path, kubectls):
-    """A fresh server with three hollow nodes; yields a kubectl 1.37 bound to it."""
-    srv = server_factory("sched")
-    log = open(tmp_path / "simulate.log", "w")
-    sim = subprocess.Popen([tug_bin, "simulate", "--kubeconfig", str(srv.kubeconfig), "--nodes", "3", "--cpu", "4",
-                            "--memory", "8Gi"], stdout=log, stderr=subprocess.STDOUT)
-    k = Kubectl(kubectls["kubectl-1.37"].binary, srv.kubeconfig, tmp_path / "kube-cache", "kubectl-1.37")
-    try:
-        for _ in range(100):
-            out = k.run("get", "nodes", "--no-headers", check=False).stdout.split("\n")
-            if len([line for line in out if " Ready " in line]) == 3:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("hollow nodes did not become Ready:\n" + (tmp_path / "simulate.log").read_text())
-        yield k
-    finally:
-        sim.terminate()
-        try:
-            sim.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sim.kill()
-        log.close()
-
-
-def wait_for(what: str, check, timeout: float = 20.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_pods_are_scheduled_onto_hollow_nodes_and_run(cluster):
@@ -157,13 +120,6 @@ def test_deleting_a_deployment_removes_its_replicasets_and_pods(cluster):
         not rs["metadata"].get("ownerReferences")
         for rs in json.loads(cluster.run("get", "rs", "-l", "app=kept", "-o", "json").stdout)["items"]))
     assert len(cluster.run("get", "pods", "-l", "app=kept", "--no-headers").lines) == 1
-
-
-def start_simulator(tug_bin, server, tmp_path, prefix, nodes=2):
-    log = open(tmp_path / f"simulate-{prefix}.log", "w")
-    proc = subprocess.Popen([tug_bin, "simulate", "--kubeconfig", str(server.kubeconfig), "--nodes", str(nodes), "--prefix", prefix,
-                             "--lease-seconds", "1"], stdout=log, stderr=subprocess.STDOUT)
-    return proc, log
 
 
 def test_silent_nodes_go_notready_and_their_pods_move(tug_bin, tmp_path, kubectls):
