@@ -48,6 +48,10 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        if let tree = decoder as? TreeDecoder {
+            self = tree.value
+            return
+        }
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
         if let b = try? c.decode(Bool.self) { self = .bool(b); return }
@@ -95,7 +99,7 @@ extension JSONValue {
 
     /// Decodes a typed value from this tree.
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try APICoding.decoder.decode(T.self, from: serialized())
+        try JSONValueDecoder.decode(T.self, from: self)
     }
 }
 

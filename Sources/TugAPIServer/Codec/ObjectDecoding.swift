@@ -5,12 +5,16 @@ import TugAPI
 /// user can act on (`.spec.replicas: expected a number, got string`).
 enum ObjectDecoding {
     static func decode<O: Decodable>(_ type: O.Type, from value: JSONValue) throws -> O {
-        try decode(type, from: value.serialized())
+        do {
+            return try JSONValueDecoder.decode(O.self, from: value)
+        } catch let e as DecodingError {
+            throw APIError.badRequest(describe(e))
+        }
     }
 
     static func decode<O: Decodable>(_ type: O.Type, from data: Data) throws -> O {
         do {
-            return try APICoding.decoder.decode(O.self, from: data)
+            return try APICoding.decode(O.self, from: data)
         } catch let e as DecodingError {
             throw APIError.badRequest(describe(e))
         }
