@@ -46,7 +46,7 @@ public struct APIClient: Sendable {
     func encode<T: APIObject>(_ obj: T) throws -> [UInt8] {
         var o = obj
         o.setTypeMeta()
-        return Array(try APICoding.encode(o))
+        return try APICoding.encodeBytes(o)
     }
 
     var writeQuery: [(String, String)] { [("fieldManager", fieldManager)] }

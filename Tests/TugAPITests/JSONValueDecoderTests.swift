@@ -82,3 +82,39 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(CoreV1.Pod.self, from: Array("{".utf8)) }
     }
 }
+
+/// The tree encoder must give the same tree as Foundation's JSONEncoder followed by a parse.
+@Suite struct JSONValueEncoderTests {
+    func same<T: Codable>(_ value: T) throws {
+        let viaTree = try JSONValueEncoder.encode(value)
+        let viaFoundation = try JSONValue(parsing: JSONEncoder().encode(value))
+        #expect(viaTree == viaFoundation)
+    }
+
+    @Test func apiObjectsEncodeAsWithFoundation() throws {
+        let pod = try JSONValueDecoder.decode(CoreV1.Pod.self, from: Array("""
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","labels":{"a":"b"},"creationTimestamp":"2026-01-02T15:04:05Z",
+         "managedFields":[{"manager":"m","operation":"Update","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{}}}]},
+         "spec":{"containers":[{"name":"c","image":"x","resources":{"requests":{"cpu":"100m"}},"ports":[{"containerPort":80}],
+                 "readinessProbe":{"httpGet":{"port":"http"}}}],"terminationGracePeriodSeconds":30},
+         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-01-02T15:04:06Z"}]}}
+        """.utf8))
+        try same(pod)
+        var secret = CoreV1.Secret(metadata: MetaV1.ObjectMeta(name: "s"))
+        secret.data = ["k": Data([0, 1, 2, 250])]
+        try same(secret)
+        try same(["a": JSONValue.null, "b": [1, 2.5, "x", true, [:]]] as [String: JSONValue])
+        try same([Optional<Int>.none, 3])
+    }
+
+    @Test func nonFiniteNumbersAreRefused() {
+        #expect(throws: EncodingError.self) { try JSONValueEncoder.encode(["x": Double.nan]) }
+    }
+
+    @Test func apiCodingRoundTrips() throws {
+        var d = AppsV1.Deployment(metadata: MetaV1.ObjectMeta(name: "d"))
+        d.spec = AppsV1.DeploymentSpec(replicas: 2, selector: MetaV1.LabelSelector(matchLabels: ["a": "b"]))
+        let back = try APICoding.decode(AppsV1.Deployment.self, from: APICoding.encodeBytes(d))
+        #expect(back == d)
+    }
+}

@@ -64,6 +64,10 @@ extension JSONValue: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if let tree = encoder as? TreeEncoder {
+            tree.node = .value(self)
+            return
+        }
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -93,8 +97,7 @@ extension JSONValue {
 
     /// Converts any Encodable value (a typed API object) into a tree.
     public init<T: Encodable>(encoding value: T) throws {
-        let data = try APICoding.encoder.encode(value)
-        self = try JSONValue(parsing: data)
+        self = try JSONValueEncoder.encode(value)
     }
 
     /// Decodes a typed value from this tree.

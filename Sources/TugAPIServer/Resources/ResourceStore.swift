@@ -62,7 +62,7 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         o.setTypeMeta()
         o.metadata.resourceVersion = nil
         o.metadata.selfLink = nil
-        return Array(try APICoding.encode(o))
+        return try APICoding.encodeBytes(o)
     }
 
     func respond(_ obj: Object, revision: Int64?, code: Int, warnings: [String] = []) throws -> WriteResult {
