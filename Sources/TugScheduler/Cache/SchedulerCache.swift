@@ -11,6 +11,8 @@ public actor SchedulerCache {
     /// Pods counted because the scheduler chose their node, not yet seen bound.
     private var assumed: Set<String> = []
     private var startIndex = 0
+    /// Tie-breaks need speed, not secrecy: the system generator costs a syscall per draw.
+    private var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
 
     public init() {}
 
@@ -73,7 +75,7 @@ public actor SchedulerCache {
 
     /// Runs the framework for `pod` and, on success, assumes it onto the chosen node.
     public func scheduleAndAssume(_ pod: CoreV1.Pod, framework: SchedulingFramework) -> Result<SchedulingFramework.Decision, FitError> {
-        let result = framework.schedule(pod, nodes: nodes, startIndex: &startIndex)
+        let result = framework.schedule(pod, nodes: nodes, startIndex: &startIndex, random: { Int.random(in: 0..<$0, using: &random) })
         if case .success(let d) = result, let uid = pod.metadata.uid, let i = index[d.node] {
             var p = pod
             var spec = p.spec ?? CoreV1.PodSpec()
@@ -91,5 +93,18 @@ public actor SchedulerCache {
     public func forget(uid: String) {
         guard assumed.contains(uid) else { return }
         removePod(uid: uid)
+    }
+}
+
+/// A small, fast pseudo-random generator (Vigna's SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

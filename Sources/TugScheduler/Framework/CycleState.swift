@@ -4,14 +4,16 @@ import TugAPI
 /// Data plugins compute once per scheduling cycle (in `preFilter`) and read in filter/score.
 public final class CycleState: Sendable {
     private let values = Mutex<[String: any Sendable]>([:])
+    /// The pod's requests, plain and with the non-zero defaults: read by several plugins for
+    /// every node, so kept out of the dictionary (no hashing, no dynamic cast).
+    private let podRequests = Mutex<(plain: ResourceList?, nonZero: ResourceList?)>((nil, nil))
     public init() {}
 
     /// The pod's requests (with the non-zero scoring defaults when asked), computed once per cycle.
     public func requests(of pod: CoreV1.Pod, nonZero: Bool = false) -> ResourceList {
-        let key = nonZero ? "pod.requests.nonZero" : "pod.requests"
-        if let r = read(key, as: ResourceList.self) { return r }
+        if let r = podRequests.withLock({ nonZero ? $0.nonZero : $0.plain }) { return r }
         let r = PodRequests.of(pod, nonZero: nonZero)
-        write(key, r)
+        podRequests.withLock { if nonZero { $0.nonZero = r } else { $0.plain = r } }
         return r
     }
 

@@ -45,6 +45,8 @@ public struct ImageLocalityPlugin: ScorePlugin, PreFilterPlugin {
     }
 
     public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
+        // A node without images scores the minimum, whatever the pod runs.
+        if node.imageSizes.isEmpty { return 0 }
         let total = max(state.read(Self.totalNodesKey, as: Int.self) ?? totalNodes, 1)
         let counts = state.read(Self.imageNodesKey, as: [String: Int].self)
         let sizes = node.imageSizes

@@ -12,12 +12,17 @@ public struct NodeAffinityPlugin: FilterPlugin, ScorePlugin {
     }
 
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
-        Self.requiredMatches(pod, node.node) ? .success : .unresolvable(Self.reason)
+        // Most pods constrain nothing; skip reading the node at all for them.
+        if (pod.spec?.nodeSelector ?? [:]).isEmpty, pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution == nil {
+            return .success
+        }
+        return Self.requiredMatches(pod, node.node) ? .success : .unresolvable(Self.reason)
     }
 
     /// Raw sum of weights; `normalize` scales it against the best node.
     public func score(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> Int {
         let preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
+        if preferred.isEmpty { return 0 }
         var total = 0
         for term in preferred {
             guard let weight = term.weight, weight != 0, let preference = term.preference else { continue }
