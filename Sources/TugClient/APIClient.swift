@@ -171,7 +171,13 @@ public struct APIClient: Sendable {
                                      ("timeoutSeconds", String(timeoutSeconds))]
         if let labelSelector, !labelSelector.isEmpty { q.append(("labelSelector", labelSelector)) }
         if let fieldSelector, !fieldSelector.isEmpty { q.append(("fieldSelector", fieldSelector)) }
-        let resp = try await transport.stream(ClientRequest(method: "GET", path: Self.path(info, namespace: namespace), query: q))
+        let request = ClientRequest(method: "GET", path: Self.path(info, namespace: namespace), query: q)
+        switch try await transport.watch(request, as: T.self) {
+        case .events(let events)?: return events
+        case .failed(let status, let body)?: throw APIError(response: body, status: status)
+        case nil: break
+        }
+        let resp = try await transport.stream(request)
         guard (200..<300).contains(resp.status) else {
             var body: [UInt8] = []
             for try await chunk in resp.body { body += chunk }

@@ -1,4 +1,5 @@
 import Foundation
+import TugAPI
 
 /// One request to the API server, as a path relative to the server (`/api/v1/namespaces/x/pods`).
 public struct ClientRequest: Sendable {
@@ -54,8 +55,18 @@ public protocol Transport: Sendable {
     func stream(_ request: ClientRequest) async throws -> StreamingResponse
     /// Releases connections; the transport is unusable afterwards.
     func shutdown() async throws
+    /// A watch whose events the transport can hand over already typed (inside the server, from
+    /// the watch cache); nil when it cannot, and the client decodes `stream`'s bytes instead.
+    func watch<T: APIObject>(_ request: ClientRequest, as type: T.Type) async throws -> TypedWatch<T>?
 }
 
 extension Transport {
     public func shutdown() async throws {}
+    public func watch<T: APIObject>(_ request: ClientRequest, as type: T.Type) async throws -> TypedWatch<T>? { nil }
+}
+
+/// The answer to a typed watch: its events, or the failure the server sent.
+public enum TypedWatch<T: APIObject>: Sendable {
+    case events(AsyncThrowingStream<WatchEvent<T>, any Error>)
+    case failed(status: Int, body: [UInt8])
 }

@@ -12,7 +12,16 @@ public enum WatchEvent<T: APIObject>: Sendable {
 
 /// Newline-delimited JSON watch events → typed events. An ERROR event ends the stream with
 /// the `Status` it carries.
-enum WatchDecoder {
+public enum WatchDecoder {
+    /// The events of whole JSON lines (blank lines skipped).
+    public static func decodeLines<T: APIObject>(_ type: T.Type, _ bytes: [UInt8]) throws -> [WatchEvent<T>] {
+        var out: [WatchEvent<T>] = []
+        for line in bytes.split(separator: 10) where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
+            out.append(try decode(T.self, Array(line)))
+        }
+        return out
+    }
+
     static func events<T: APIObject>(_ type: T.Type, from chunks: AsyncThrowingStream<[UInt8], any Error>) -> AsyncThrowingStream<WatchEvent<T>, any Error> {
         AsyncThrowingStream { cont in
             let task = Task {

@@ -10,10 +10,10 @@ import TugStore
     let info = ResourceCatalog.all.first { $0.group.isEmpty && $0.resource == "configmaps" }!
 
     func cache() -> WatchCache {
-        WatchCache(info: info, dispatcherRevision: { 0 }) { bytes in
+        WatchCache(info: info, dispatcherRevision: { 0 }) { bytes, _ in
             let obj = try? JSONValue(parsing: Data(bytes))
             let labels = obj?["metadata"]?["labels"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
-            return (labels, [:])
+            return ObjectAttributes(labels: labels)
         }
     }
 

@@ -119,4 +119,52 @@ struct TestCluster {
             _ = try await c.client.watch(CoreV1.ConfigMap.self, namespace: "default", resourceVersion: "999999999")
         }
     }
+
+    /// In-process watches hand over the cache's typed objects: they must equal what a GET
+    /// returns (resourceVersion and managed fields included), and a field-selected watch still
+    /// turns "left the selection" into DELETED.
+    @Test func inProcessWatchObjectsEqualTheServedOnes() async throws {
+        let c = try await TestCluster()
+        defer { c.stop() }
+        let start = try await c.client.list(CoreV1.Pod.self, namespace: "default")
+        let all = try await c.client.watch(CoreV1.Pod.self, namespace: "default", resourceVersion: start.metadata.resourceVersion!,
+                                           timeoutSeconds: 10)
+        let unbound = try await c.client.watch(CoreV1.Pod.self, namespace: "default", resourceVersion: start.metadata.resourceVersion!,
+                                               fieldSelector: "spec.nodeName=", timeoutSeconds: 10)
+        var pod = CoreV1.Pod(metadata: MetaV1.ObjectMeta(name: "p", namespace: "default", labels: ["app": "x"]))
+        pod.spec = CoreV1.PodSpec(containers: [CoreV1.Container(name: "c", image: "nginx")])
+        pod.spec?.schedulerName = "none"
+        _ = try await c.client.create(pod)
+        let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": "p"],
+                                  "target": ["apiVersion": "v1", "kind": "Node", "name": "n1"]]
+        try await c.client.post(CoreV1.Pod.self, namespace: "default", name: "p", subresource: "binding", body: binding)
+        let served = try await c.client.get(CoreV1.Pod.self, namespace: "default", name: "p")
+
+        var last: CoreV1.Pod?
+        var count = 0
+        for try await e in all {
+            guard case .modified(let o) = e else { continue }
+            last = o
+            count += 1
+            break
+        }
+        #expect(count == 1)
+        #expect(last == served)
+        var kinds: [String] = []
+        for try await e in unbound {
+            switch e {
+            case .added: kinds.append("added")
+            case .modified: kinds.append("modified")
+            case .deleted(let o):
+                kinds.append("deleted")
+                #expect(o.spec?.nodeName == "n1")
+            case .bookmark: continue
+            }
+            if kinds.count == 2 { break }
+        }
+        #expect(kinds == ["added", "deleted"])
+        await #expect(throws: APIError.self) {
+            _ = try await c.client.watch(CoreV1.Pod.self, namespace: "default", resourceVersion: "0", fieldSelector: "bogus.field=1")
+        }
+    }
 }

@@ -63,9 +63,23 @@ struct WatchServing {
             }
             var first = true
             do {
+                let local = table == nil ? writer as? LocalRequests.EventWriter : nil
                 while true {
                     let items = try await stream.next()
                     if items.isEmpty { break }
+                    if let local {
+                        // In-process watcher: events go over whole, no JSON on either side.
+                        for item in items {
+                            if case .event(let e) = item {
+                                try local.deliver(e)
+                            } else {
+                                var out = ByteBuffer()
+                                WatchServing.encode(item, info: info, handler: h, table: nil, first: false, into: &out)
+                                try await writer.write(out)
+                            }
+                        }
+                        continue
+                    }
                     if items.count == 1, table == nil, case .event(let e) = items[0] {
                         // The shared, already encoded line: no copy.
                         try await writer.write(e.line)

@@ -24,13 +24,14 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         // What selectors look at, once per event. Most kinds select on labels only, which a
         // plain parse gives without decoding the typed object.
         let labelsOnly = strategy.selectableFieldNames.isEmpty
-        self.cache = dispatcher.makeCache(info: strategy.info) { bytes in
+        self.cache = dispatcher.makeCache(info: strategy.info) { bytes, revision in
             if labelsOnly {
                 let labels = (try? JSONReader.parse(bytes))?["metadata"]?["labels"]?.objectValue
-                return (labels?.compactMapValues(\.stringValue) ?? [:], [:])
+                return ObjectAttributes(labels: labels?.compactMapValues(\.stringValue) ?? [:])
             }
-            guard let obj = try? APICoding.decode(S.Object.self, from: Data(bytes)) else { return ([:], [:]) }
-            return (obj.metadata.labels ?? [:], strategy.selectableFields(obj))
+            guard var obj = try? APICoding.decode(S.Object.self, from: bytes) else { return ObjectAttributes(labels: [:]) }
+            obj.metadata.resourceVersion = String(revision)
+            return ObjectAttributes(labels: obj.metadata.labels ?? [:], fields: strategy.selectableFields(obj), typed: obj)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 import TugAPI
 
 /// One object as the watch cache keeps it: the bytes sent to clients (resourceVersion already
@@ -25,6 +26,35 @@ public final class CachedObject: Sendable {
     }
 }
 
+/// A typed object decoded at most once and shared; holds whatever type was decoded first.
+public final class TypedMemo: Sendable {
+    private let stored: Mutex<(any Sendable)?>
+
+    public init(_ value: (any Sendable)? = nil) { stored = Mutex(value) }
+
+    /// The stored value when it is a `T`, else `make()` (kept if nothing was stored yet).
+    public func value<T: Sendable>(_ make: () throws -> T) rethrows -> T {
+        if let v = stored.withLock({ $0 as? T }) { return v }
+        let v = try make()
+        stored.withLock { if $0 == nil { $0 = v } }
+        return v
+    }
+}
+
+/// What the cache keeps about an object besides its bytes: what label and field selectors read,
+/// and the typed object (resourceVersion set) when computing the fields decoded it.
+public struct ObjectAttributes: Sendable {
+    public var labels: [String: String]
+    public var fields: [String: String]
+    public var typed: (any Sendable)?
+
+    public init(labels: [String: String], fields: [String: String] = [:], typed: (any Sendable)? = nil) {
+        self.labels = labels
+        self.fields = fields
+        self.typed = typed
+    }
+}
+
 public enum WatchEventType: String, Sendable {
     case added = "ADDED", modified = "MODIFIED", deleted = "DELETED", bookmark = "BOOKMARK", error = "ERROR"
 }
@@ -37,15 +67,19 @@ public final class CacheEvent: Sendable {
     public let type: WatchEventType
     public let object: CachedObject
     public let previous: CachedObject?
+    /// The object decoded, for watchers inside the process (shared by all of them; set at once
+    /// when the cache decoded the object anyway for its field selectors).
+    public let typed: TypedMemo
     /// The JSON watch line (`{"type":…,"object":…}\n`), encoded once and shared by every
     /// watcher that receives this event.
     public let line: ByteBuffer
     public var revision: Int64 { object.revision }
 
-    public init(type: WatchEventType, object: CachedObject, previous: CachedObject?) {
+    public init(type: WatchEventType, object: CachedObject, previous: CachedObject?, typed: TypedMemo = TypedMemo()) {
         self.type = type
         self.object = object
         self.previous = previous
+        self.typed = typed
         var line = ByteBuffer()
         line.reserveCapacity(object.bytes.count + 40)
         line.writeString("{\"type\":\"\(type.rawValue)\",\"object\":")
@@ -79,8 +113,8 @@ public struct ObjectFilter: Sendable {
         case .deleted: return (e.previous.map(matches) ?? now) ? e : nil
         case .modified:
             if now && before { return e }
-            if now { return CacheEvent(type: .added, object: e.object, previous: nil) }
-            if before { return CacheEvent(type: .deleted, object: e.object, previous: e.previous) }
+            if now { return CacheEvent(type: .added, object: e.object, previous: nil, typed: e.typed) }
+            if before { return CacheEvent(type: .deleted, object: e.object, previous: e.previous, typed: e.typed) }
             return nil
         default: return e
         }

@@ -7,7 +7,7 @@ import TugStore
 /// `CacheDispatcher`. Lists and most watches are served from here and never reach the store.
 public final class WatchCache: Sendable {
     public let info: ResourceInfo
-    let attributes: @Sendable (_ bytes: [UInt8]) -> (labels: [String: String], fields: [String: String])
+    let attributes: @Sendable (_ bytes: [UInt8], _ revision: Int64) -> ObjectAttributes
     /// Stored bytes → served bytes, for a version served by conversion.
     let transform: (@Sendable ([UInt8]) -> [UInt8])?
     let historyCapacity: Int
@@ -40,7 +40,7 @@ public final class WatchCache: Sendable {
 
     init(info: ResourceInfo, historyCapacity: Int = 2048, dispatcherRevision: @escaping @Sendable () -> Int64,
          transform: (@Sendable ([UInt8]) -> [UInt8])? = nil,
-         attributes: @escaping @Sendable ([UInt8]) -> (labels: [String: String], fields: [String: String])) {
+         attributes: @escaping @Sendable ([UInt8], Int64) -> ObjectAttributes) {
         self.info = info
         self.transform = transform
         self.historyCapacity = historyCapacity
@@ -49,7 +49,10 @@ public final class WatchCache: Sendable {
         self.state = Mutex(State())
     }
 
-    func makeObject(_ v: StoredValue) -> CachedObject {
+    func makeObject(_ v: StoredValue) -> CachedObject { makeObjectAndTyped(v).object }
+
+    /// The cached form, and the typed object when selecting on fields needed it decoded.
+    func makeObjectAndTyped(_ v: StoredValue) -> (object: CachedObject, typed: (any Sendable)?) {
         let value = transform.map { $0(v.value) } ?? v.value
         let bytes = ObjectBytes.withResourceVersion(value, v.modRevision)
         let rest = v.key.dropFirst(info.storePrefix.count)
@@ -62,12 +65,12 @@ public final class WatchCache: Sendable {
             ns = nil
             name = String(rest)
         }
-        let a = attributes(value)
+        let a = attributes(value, v.modRevision)
         var fields = a.fields
         fields["metadata.name"] = name
         if info.namespaced { fields["metadata.namespace"] = ns ?? "" }
-        return CachedObject(key: v.key, namespace: ns, name: name, revision: v.modRevision, bytes: bytes,
-                            labels: a.labels, fields: fields)
+        return (CachedObject(key: v.key, namespace: ns, name: name, revision: v.modRevision, bytes: bytes,
+                             labels: a.labels, fields: fields), a.typed)
     }
 
     /// Fills the cache from a list taken at `revision`.
@@ -89,15 +92,18 @@ public final class WatchCache: Sendable {
 
     /// Applies one store event (called by the dispatcher, in revision order).
     func apply(_ e: StoreEvent) {
-        let object: CachedObject
+        let made: (object: CachedObject, typed: (any Sendable)?)
         let deleted: Bool
         switch e {
-        case .put(let v, _): (object, deleted) = (makeObject(v), false)
-        case .delete(let v, _): (object, deleted) = (makeObject(v), true)
+        case .put(let v, _): (made, deleted) = (makeObjectAndTyped(v), false)
+        case .delete(let v, _): (made, deleted) = (makeObjectAndTyped(v), true)
         }
+        let object = made.object
+        let typed = TypedMemo(made.typed)
         state.withLock { s in
             let previous = s.objects[object.key]
-            let full = CacheEvent(type: deleted ? .deleted : (previous == nil ? .added : .modified), object: object, previous: previous)
+            let full = CacheEvent(type: deleted ? .deleted : (previous == nil ? .added : .modified), object: object, previous: previous,
+                                  typed: typed)
             if full.type == .deleted {
                 if s.objects.removeValue(forKey: full.object.key) != nil { s.removeKey(full.object.key) }
             } else {
