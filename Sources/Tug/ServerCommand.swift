@@ -20,9 +20,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "Seconds a node may go without renewing its Lease before it is marked NotReady (Unknown).")
     var nodeMonitorGracePeriod = 40
+    @Option(name: .customLong("terminated-pod-gc-threshold"),
+            help: "Terminated pods (Succeeded or Failed) kept before the oldest are deleted; 0 keeps them all.")
+    var terminatedPodGCThreshold = 12500
 
     func run() async throws {
         guard (2...3600).contains(nodeMonitorGracePeriod) else { throw ValidationError("--node-monitor-grace-period must be 2–3600 seconds") }
+        guard terminatedPodGCThreshold >= 0 else {
+            throw ValidationError("--terminated-pod-gc-threshold must be 0 (keep all terminated pods) or a positive number of pods")
+        }
         let (host, port) = try ListenAddress.parse(listen)
         if !ListenAddress.isLoopback(host) && !insecureListenAny {
             throw ValidationError("refusing to listen on \(host): the API has no TLS or authentication yet. Use a loopback address (127.0.0.1) or pass --insecure-listen-any.")
@@ -56,7 +62,8 @@ struct ServerCommand: AsyncParsableCommand {
         let controllers = ControllerManager(client: controllerClient, logger: Logger(label: "tug.controllers"),
                                             election: .init(name: "tug-controller-manager", identity: identity),
                                             nodeMonitorGracePeriod: .seconds(nodeMonitorGracePeriod),
-                                            nodeMonitorPeriod: .seconds(min(5, max(1, nodeMonitorGracePeriod / 4))))
+                                            nodeMonitorPeriod: .seconds(min(5, max(1, nodeMonitorGracePeriod / 4))),
+                                            terminatedPodThreshold: terminatedPodGCThreshold)
         let schedulerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-scheduler"), fieldManager: "tug-scheduler")
         let framework = SchedulingFramework(preFilters: DefaultPlugins.preFilters(), filters: DefaultPlugins.filters(),
                                             scores: DefaultPlugins.scores(totalNodes: 1))

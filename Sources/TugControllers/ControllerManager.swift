@@ -14,15 +14,29 @@ public struct ControllerManager: Service {
     /// How long a node may go without a heartbeat before it is marked Unknown.
     let nodeMonitorGracePeriod: Duration
     let nodeMonitorPeriod: Duration
+    /// Terminated pods kept before the pod GC deletes the oldest (0: never).
+    let terminatedPodThreshold: Int
+    /// How long a node must be gone before the pod GC deletes its pods, and how often it looks.
+    let podGCQuarantine: Duration
+    let podGCPeriod: Duration
+    /// How often every ResourceQuota's usage is recounted (changes of pods, services and
+    /// replication controllers recount at once).
+    let quotaResyncPeriod: Duration
 
     public init(client: APIClient, logger: Logger, workers: Int = 2, election: LeaderElector.Config? = nil,
-                nodeMonitorGracePeriod: Duration = .seconds(40), nodeMonitorPeriod: Duration = .seconds(5)) {
+                nodeMonitorGracePeriod: Duration = .seconds(40), nodeMonitorPeriod: Duration = .seconds(5),
+                terminatedPodThreshold: Int = 12500, podGCQuarantine: Duration = .seconds(40), podGCPeriod: Duration = .seconds(20),
+                quotaResyncPeriod: Duration = .seconds(30)) {
         self.client = client
         self.logger = logger
         self.workers = workers
         self.election = election
         self.nodeMonitorGracePeriod = nodeMonitorGracePeriod
         self.nodeMonitorPeriod = nodeMonitorPeriod
+        self.terminatedPodThreshold = terminatedPodThreshold
+        self.podGCQuarantine = podGCQuarantine
+        self.podGCPeriod = podGCPeriod
+        self.quotaResyncPeriod = quotaResyncPeriod
     }
 
     public func run() async throws {
@@ -40,40 +54,67 @@ public struct ControllerManager: Service {
         let deployments = Informer<AppsV1.Deployment>(client: client, logger: logger)
         let nodes = Informer<CoreV1.Node>(client: client, logger: logger)
         let leases = Informer<CoordinationV1.Lease>(client: client, namespace: "kube-node-lease", logger: logger)
+        let services = Informer<CoreV1.Service>(client: client, logger: logger)
+        let endpoints = Informer<CoreV1.Endpoints>(client: client, logger: logger)
+        let endpointSlices = Informer<DiscoveryV1.EndpointSlice>(client: client, logger: logger)
+        let replicationControllers = Informer<CoreV1.ReplicationController>(client: client, logger: logger)
+        let quotas = Informer<CoreV1.ResourceQuota>(client: client, logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
+        let rcController = ReplicationControllerController(client: client, sets: replicationControllers, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
         let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
         let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
                                                     gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
+        let endpointsController = EndpointsController(client: client, services: services, pods: pods, endpoints: endpoints, logger: logger)
+        let endpointSliceController = EndpointSliceController(client: client, services: services, pods: pods, nodes: nodes,
+                                                              slices: endpointSlices, logger: logger)
+        let podGC = PodGCController(client: client, pods: pods, nodes: nodes, terminatedPodThreshold: terminatedPodThreshold,
+                                    quarantine: podGCQuarantine, period: podGCPeriod, logger: logger)
+        let quotaController = ResourceQuotaController(client: client, quotas: quotas, pods: pods, services: services,
+                                                      replicationControllers: replicationControllers, resyncPeriod: quotaResyncPeriod, logger: logger)
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
+        await rcController.start()
         await deploymentController.start()
         await garbageCollector.start()
         await nodeLifecycle.start()
+        await endpointsController.start()
+        await endpointSliceController.start()
+        await quotaController.start()
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
-                                             garbageCollector, nodeLifecycle]
+                                             garbageCollector, nodeLifecycle, endpointsController, endpointSliceController, rcController, podGC,
+                                             quotaController]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
             { await pods.waitForSync() }, { await replicaSets.waitForSync() }, { await deployments.waitForSync() },
             { await nodes.waitForSync() }, { await leases.waitForSync() },
+            { await services.waitForSync() }, { await endpoints.waitForSync() }, { await endpointSlices.waitForSync() },
+            { await replicationControllers.waitForSync() }, { await quotas.waitForSync() },
+        ]
+        let informers: [@Sendable () async -> Void] = [
+            { await namespaces.run() }, { await accounts.run() }, { await pods.run() }, { await replicaSets.run() },
+            { await deployments.run() }, { await nodes.run() }, { await leases.run() },
+            { await services.run() }, { await endpoints.run() }, { await endpointSlices.run() },
+            { await replicationControllers.run() }, { await quotas.run() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await namespaces.run() }
-                group.addTask { await accounts.run() }
-                group.addTask { await pods.run() }
-                group.addTask { await replicaSets.run() }
-                group.addTask { await deployments.run() }
-                group.addTask { await nodes.run() }
-                group.addTask { await leases.run() }
-                group.addTask {
-                    for wait in syncs { await wait() }
-                    await nodeLifecycle.monitor()
+                for run in informers { group.addTask { await run() } }
+                // Periodic work (heartbeats age, sweeps), once the caches are loaded.
+                let periodic: [@Sendable () async -> Void] = [
+                    { await endpointsController.checkLeftovers() }, { await nodeLifecycle.monitor() },
+                    { await podGC.monitor() }, { await quotaController.monitor() },
+                ]
+                for work in periodic {
+                    group.addTask {
+                        for wait in syncs { await wait() }
+                        await work()
+                    }
                 }
                 for c in controllers {
                     let workers = self.workers, logger = self.logger

@@ -3,23 +3,23 @@ import Logging
 import TugAPI
 import TugClient
 
-/// Keeps `spec.replicas` pods of each ReplicaSet running: creates missing ones from the
-/// template (in batches of 1, 2, 4, … as Kubernetes' slow start), deletes surplus ones in
-/// Kubernetes' order (unscheduled, pending, not ready, newest first), adopts orphans that
-/// match the selector, releases pods that stopped matching, and reports the replica counts
-/// `kubectl get rs` and the Deployment controller read.
-public struct ReplicaSetController: Controller {
-    public let name = "replicaset"
+/// Keeps `spec.replicas` pods of each ReplicaSet (or ReplicationController) running: creates
+/// missing ones from the template (in batches of 1, 2, 4, … as Kubernetes' slow start),
+/// deletes surplus ones in Kubernetes' order (unscheduled, pending, not ready, newest first),
+/// adopts orphans that match the selector, releases pods that stopped matching, and reports
+/// the replica counts `kubectl get rs/rc` and the Deployment controller read.
+public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
+    public var name: String { Set.controllerName }
     public let queue = WorkQueue()
     let client: APIClient
-    let sets: Informer<AppsV1.ReplicaSet>
+    let sets: Informer<Set>
     let pods: Informer<CoreV1.Pod>
     let expectations = Expectations()
     let logger: Logger
     /// At most this many pods created or deleted per sync (Kubernetes' burstReplicas).
     let burst = 500
 
-    public init(client: APIClient, sets: Informer<AppsV1.ReplicaSet>, pods: Informer<CoreV1.Pod>, logger: Logger) {
+    public init(client: APIClient, sets: Informer<Set>, pods: Informer<CoreV1.Pod>, logger: Logger) {
         self.client = client
         self.sets = sets
         self.pods = pods
@@ -33,23 +33,23 @@ public struct ReplicaSetController: Controller {
         await sets.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
         await sets.addHandler { event in
             switch event {
-            case .added(let rs), .updated(_, let rs): await queue.add(Informer<AppsV1.ReplicaSet>.key(rs))
+            case .added(let rs), .updated(_, let rs): await queue.add(Informer<Set>.key(rs))
             case .deleted(let rs):
-                let key = Informer<AppsV1.ReplicaSet>.key(rs)
+                let key = Informer<Set>.key(rs)
                 await expectations.forget(key)
                 await queue.add(key)
             }
         }
         await pods.addHandler { event in
             func ownerKey(_ p: CoreV1.Pod) -> String? {
-                guard let ref = OwnerRefs.controller(of: p.metadata), ref.kind == "ReplicaSet", let name = ref.name else { return nil }
-                return Informer<AppsV1.ReplicaSet>.key(namespace: p.metadata.namespace, name: name)
+                guard let ref = OwnerRefs.controller(of: p.metadata), ref.kind == Set.kind, let name = ref.name else { return nil }
+                return Informer<Set>.key(namespace: p.metadata.namespace, name: name)
             }
             /// An orphan: the sets that could adopt it.
             func candidates(_ p: CoreV1.Pod) async -> [String] {
                 await sets.byIndex(IndexNames.namespace, p.metadata.namespace ?? "").filter { rs in
-                    (try? Labels.Selector(rs.spec?.selector))?.matches(labels: p.metadata.labels ?? [:]) == true
-                }.map { Informer<AppsV1.ReplicaSet>.key($0) }
+                    (try? rs.podSelector())?.matches(labels: p.metadata.labels ?? [:]) == true
+                }.map { Informer<Set>.key($0) }
             }
             switch event {
             case .added(let p):
@@ -80,14 +80,14 @@ public struct ReplicaSetController: Controller {
             await expectations.forget(key)
             return
         }
-        let selector = try Labels.Selector(rs.spec?.selector)
+        let selector = try rs.podSelector()
         let owned = try await claimPods(rs, selector: selector)
         let active = owned.filter(PodState.isActive)
         if rs.metadata.deletionTimestamp == nil, await expectations.satisfied(key) {
             try await manage(rs, key: key, active: active)
         }
         try await updateStatus(rs, pods: owned)
-        let minReady = rs.spec?.minReadySeconds ?? 0
+        let minReady = rs.minReadySeconds
         if minReady > 0, active.contains(where: { PodState.isReady($0) && !PodState.isAvailable($0, minReadySeconds: minReady) }) {
             await queue.add(key, after: .seconds(minReady))
         }
@@ -95,7 +95,7 @@ public struct ReplicaSetController: Controller {
 
     /// The set's pods: those it controls that still match, plus matching orphans it adopts;
     /// controlled pods that no longer match are released.
-    func claimPods(_ rs: AppsV1.ReplicaSet, selector: Labels.Selector) async throws -> [CoreV1.Pod] {
+    func claimPods(_ rs: Set, selector: Labels.Selector) async throws -> [CoreV1.Pod] {
         var owned: [CoreV1.Pod] = []
         for p in await pods.byIndex(IndexNames.controller, rs.metadata.uid ?? "") {
             if selector.matches(labels: p.metadata.labels ?? [:]) || p.metadata.deletionTimestamp != nil {
@@ -122,8 +122,8 @@ public struct ReplicaSetController: Controller {
         return owned
     }
 
-    func manage(_ rs: AppsV1.ReplicaSet, key: String, active: [CoreV1.Pod]) async throws {
-        let want = rs.spec?.replicas ?? 1
+    func manage(_ rs: Set, key: String, active: [CoreV1.Pod]) async throws {
+        let want = rs.desiredReplicas
         let diff = active.count - want
         if diff < 0 {
             let count = min(-diff, burst)
@@ -141,7 +141,7 @@ public struct ReplicaSetController: Controller {
                 created += n
                 if failed > 0 {
                     await expectations.lowered(key, adds: failed + (count - created))
-                    throw ControllerError.createFailed("\(failed) of \(n) pod creations for ReplicaSet \(key) failed")
+                    throw ControllerError.createFailed("\(failed) of \(n) pod creations for \(Set.kind) \(key) failed")
                 }
                 batch *= 2
             }
@@ -165,33 +165,33 @@ public struct ReplicaSetController: Controller {
         }
     }
 
-    func createPod(_ rs: AppsV1.ReplicaSet) async -> Bool {
+    func createPod(_ rs: Set) async -> Bool {
         do {
-            _ = try await client.create(PodTemplates.pod(from: rs.spec?.template, namespace: rs.metadata.namespace,
+            _ = try await client.create(PodTemplates.pod(from: rs.podTemplate, namespace: rs.metadata.namespace,
                                                          generateName: "\(rs.metadata.name ?? "")-", owner: OwnerRefs.controllerRef(to: rs)))
             return true
         } catch let e as APIError where e.details?.causes.contains(where: { $0.reason == "NamespaceTerminating" }) == true {
             // The namespace is going away with everything in it; nothing to retry.
             return true
         } catch {
-            logger.info("ReplicaSet \(rs.metadata.namespace ?? "")/\(rs.metadata.name ?? ""): creating a pod failed: \(error)")
+            logger.info("\(Set.kind) \(rs.metadata.namespace ?? "")/\(rs.metadata.name ?? ""): creating a pod failed: \(error)")
             return false
         }
     }
 
-    func updateStatus(_ rs: AppsV1.ReplicaSet, pods: [CoreV1.Pod]) async throws {
+    func updateStatus(_ rs: Set, pods: [CoreV1.Pod]) async throws {
         let active = pods.filter(PodState.isActive)
-        let templateLabels = rs.spec?.template?.metadata.labels ?? [:]
-        let minReady = rs.spec?.minReadySeconds ?? 0
-        var status = rs.status ?? AppsV1.ReplicaSetStatus()
+        let templateLabels = rs.podTemplate?.metadata.labels ?? [:]
+        let minReady = rs.minReadySeconds
+        var status = ReplicaCounts()
         status.replicas = active.count
         status.fullyLabeledReplicas = active.filter { p in templateLabels.allSatisfy { p.metadata.labels?[$0.key] == $0.value } }.count
         status.readyReplicas = active.filter(PodState.isReady).count
         status.availableReplicas = active.filter { PodState.isAvailable($0, minReadySeconds: minReady) }.count
         status.observedGeneration = rs.metadata.generation
-        guard status != rs.status else { return }
         var updated = rs
-        updated.status = status
+        updated.replicaCounts = status
+        guard updated != rs else { return }
         do {
             _ = try await client.updateStatus(updated)
         } catch let e as APIError where e.code == 409 || e.code == 404 {
