@@ -64,7 +64,11 @@ public struct ControllerManager: Service {
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         let rcController = ReplicationControllerController(client: client, sets: replicationControllers, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
-        let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
+        let garbageCollector = GarbageCollector(client: client, kinds: [
+            GarbageCollectedKind(deployments, client: client), GarbageCollectedKind(replicaSets, client: client),
+            GarbageCollectedKind(pods, client: client), GarbageCollectedKind(replicationControllers, client: client),
+            GarbageCollectedKind(services, client: client), GarbageCollectedKind(endpointSlices, client: client),
+        ], logger: logger)
         let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
                                                     gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
         let endpointsController = EndpointsController(client: client, services: services, pods: pods, endpoints: endpoints, logger: logger)

@@ -14,23 +14,23 @@ import TugClient
     @Test func terminatedPodsBeyondThresholdGoOldestAndEvictedFirst() async throws {
         let c = try await C.start(terminatedPodThreshold: 2, podGCPeriod: .milliseconds(200))
         defer { c.stop() }
-        for name in ["t0", "t1", "t2", "running"] { _ = try await c.client.create(C.pod(name, labels: ["app": "batch"])) }
+        for name in ["t0", "t1", "t2", "z-running"] { _ = try await c.client.create(C.pod(name, labels: ["app": "batch"])) }
         // The evicted one first (in one write), so that it is always among the terminated.
         var evicted = try await c.client.get(CoreV1.Pod.self, namespace: "default", name: "t2")
         evicted.status = CoreV1.PodStatus(phase: "Failed", reason: "Evicted")
         _ = try await c.client.updateStatus(evicted)
         try await c.setStatus("t0", ip: nil, ready: false, phase: "Succeeded")
         try await c.setStatus("t1", ip: nil, ready: false, phase: "Failed")
-        try await c.setStatus("running", ip: nil, ready: true)
+        try await c.setStatus("z-running", ip: nil, ready: true)
         // Three terminated, two kept: the evicted one goes although it is the newest.
         try await c.eventually("t2 collected") { try await pod(c, "t2") == nil }
         try await Task.sleep(for: .milliseconds(600))
-        let kept = try await [pod(c, "t0"), pod(c, "t1"), pod(c, "running")]
+        let kept = try await [pod(c, "t0"), pod(c, "t1"), pod(c, "z-running")]
         #expect(kept.allSatisfy { $0 != nil })
         // One more terminates: now the oldest goes.
-        try await c.setStatus("running", ip: nil, ready: false, phase: "Succeeded")
+        try await c.setStatus("z-running", ip: nil, ready: false, phase: "Succeeded")
         try await c.eventually("t0 collected") { try await pod(c, "t0") == nil }
-        let left = try await [pod(c, "t1"), pod(c, "running")]
+        let left = try await [pod(c, "t1"), pod(c, "z-running")]
         #expect(left.allSatisfy { $0 != nil })
     }
 

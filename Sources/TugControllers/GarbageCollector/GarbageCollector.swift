@@ -3,170 +3,118 @@ import Logging
 import TugAPI
 import TugClient
 
-/// Deletes what nobody owns any more, as Kubernetes' garbage collector: a ReplicaSet or Pod
-/// whose every owner is gone (checked against the API server, not just the cache) is deleted
-/// (background propagation). An owner deleted with `propagationPolicy=Foreground` keeps its
+/// Deletes what nobody owns any more, as Kubernetes' garbage collector: an object whose every
+/// owner is gone (checked against the API server, not just the cache) is deleted with
+/// background propagation. An owner deleted with `propagationPolicy=Foreground` keeps its
 /// `foregroundDeletion` finalizer until its dependents are gone; one deleted with `Orphan`
 /// keeps the `orphan` finalizer until its dependents no longer point at it.
-/// Owners tracked: Deployments and ReplicaSets (the kinds whose controllers create children).
+/// It follows the kinds it is given (`GarbageCollectedKind`); an owner of another kind is
+/// never assumed gone.
 public struct GarbageCollector: Controller {
     public let name = "garbagecollector"
     public let queue = WorkQueue()
     let client: APIClient
-    let deployments: Informer<AppsV1.Deployment>
-    let sets: Informer<AppsV1.ReplicaSet>
-    let pods: Informer<CoreV1.Pod>
+    let kinds: [String: GarbageCollectedKind]
     let logger: Logger
 
-    static let ownerIndex = "owner"
-
-    public init(client: APIClient, deployments: Informer<AppsV1.Deployment>, sets: Informer<AppsV1.ReplicaSet>,
-                pods: Informer<CoreV1.Pod>, logger: Logger) {
+    public init(client: APIClient, kinds: [GarbageCollectedKind], logger: Logger) {
         self.client = client
-        self.deployments = deployments
-        self.sets = sets
-        self.pods = pods
+        self.kinds = Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         self.logger = logger
     }
 
     /// Keys: `dependent/<Kind>/<ns>/<name>` to check one dependent, `owner/<Kind>/<ns>/<name>` for
     /// an owner being deleted with a finalizer.
     public func start() async {
-        let queue = self.queue
-        let ownerUIDs: @Sendable (MetaV1.ObjectMeta) -> [String] = { ($0.ownerReferences ?? []).compactMap(\.uid) }
-        await sets.addIndex(Self.ownerIndex) { ownerUIDs($0.metadata) }
-        await pods.addIndex(Self.ownerIndex) { ownerUIDs($0.metadata) }
-        @Sendable func dependent(_ kind: String, _ meta: MetaV1.ObjectMeta) async {
-            guard !(meta.ownerReferences ?? []).isEmpty else { return }
-            await queue.add("dependent/\(kind)/\(meta.namespace ?? "")/\(meta.name ?? "")")
-        }
-        @Sendable func owner(_ kind: String, _ meta: MetaV1.ObjectMeta) async {
-            let f = meta.finalizers ?? []
-            if meta.deletionTimestamp != nil, f.contains("foregroundDeletion") || f.contains("orphan") {
-                await queue.add("owner/\(kind)/\(meta.namespace ?? "")/\(meta.name ?? "")")
-            }
-        }
-        await pods.addHandler { event in
-            switch event {
-            case .added(let p), .updated(_, let p): await dependent("Pod", p.metadata)
-            case .deleted: break
-            }
-        }
-        await sets.addHandler { [pods] event in
-            switch event {
-            case .added(let rs), .updated(_, let rs):
-                await dependent("ReplicaSet", rs.metadata)
-                await owner("ReplicaSet", rs.metadata)
-            case .deleted(let rs):
-                for p in await pods.byIndex(Self.ownerIndex, rs.metadata.uid ?? "") { await dependent("Pod", p.metadata) }
-            }
-        }
-        await deployments.addHandler { [sets] event in
-            switch event {
-            case .added(let d), .updated(_, let d): await owner("Deployment", d.metadata)
-            case .deleted(let d):
-                for rs in await sets.byIndex(Self.ownerIndex, d.metadata.uid ?? "") { await dependent("ReplicaSet", rs.metadata) }
+        let queue = self.queue, kinds = self.kinds
+        for k in kinds.values {
+            await k.start { event in
+                switch event {
+                case .changed(let kind, let meta):
+                    if !(meta.ownerReferences ?? []).isEmpty {
+                        await queue.add("dependent/\(kind)/\(meta.namespace ?? "")/\(meta.name ?? "")")
+                    }
+                    let f = meta.finalizers ?? []
+                    if meta.deletionTimestamp != nil, f.contains("foregroundDeletion") || f.contains("orphan") {
+                        await queue.add("owner/\(kind)/\(meta.namespace ?? "")/\(meta.name ?? "")")
+                    }
+                case .deleted(_, let meta):
+                    // Its dependents may now be orphans.
+                    guard let uid = meta.uid else { return }
+                    for d in kinds.values {
+                        for dep in await d.dependents(uid) {
+                            await queue.add("dependent/\(d.kind)/\(dep.namespace ?? "")/\(dep.name ?? "")")
+                        }
+                    }
+                }
             }
         }
     }
 
     public func sync(_ key: String) async throws {
         let parts = key.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 4 else { return }
-        let (role, kind, ns, name) = (parts[0], parts[1], parts[2], parts[3])
-        if role == "dependent" { try await checkDependent(kind, ns, name) } else { try await finishOwner(kind, ns, name) }
+        guard parts.count == 4, let kind = kinds[parts[1]] else { return }
+        let (ns, name) = (parts[2], parts[3])
+        if parts[0] == "dependent" { try await checkDependent(kind, ns, name) } else { try await finishOwner(kind, ns, name) }
     }
 
     /// Deletes the dependent when none of its owners exists any more.
-    func checkDependent(_ kind: String, _ ns: String, _ name: String) async throws {
-        let meta: MetaV1.ObjectMeta?
-        switch kind {
-        case "Pod": meta = await pods.get(namespace: ns, name: name)?.metadata
-        case "ReplicaSet": meta = await sets.get(namespace: ns, name: name)?.metadata
-        default: meta = nil
-        }
-        guard let meta, meta.deletionTimestamp == nil, let refs = meta.ownerReferences, !refs.isEmpty else { return }
+    func checkDependent(_ kind: GarbageCollectedKind, _ ns: String, _ name: String) async throws {
+        guard let meta = await kind.get(ns, name), meta.deletionTimestamp == nil, let refs = meta.ownerReferences, !refs.isEmpty else { return }
         for ref in refs {
-            guard let alive = try await ownerExists(ref, namespace: ns) else { return }   // an owner kind we do not track
+            guard let alive = try await ownerExists(ref, namespace: ns) else { return }   // an owner kind we do not follow
             if alive { return }
         }
-        logger.debug("garbage collecting \(kind) \(ns)/\(name): its owners are gone")
+        logger.debug("garbage collecting \(kind.kind) \(ns)/\(name): its owners are gone")
         do {
-            switch kind {
-            case "Pod": try await client.delete(CoreV1.Pod.self, namespace: ns, name: name, preconditionUID: meta.uid)
-            default: try await client.delete(AppsV1.ReplicaSet.self, namespace: ns, name: name, propagationPolicy: "Background", preconditionUID: meta.uid)
-            }
+            try await kind.delete(ns, name, kind.kind == "Pod" ? nil : "Background", meta.uid)
         } catch let e as APIError where e.code == 404 || e.code == 409 {}
     }
 
-    /// Whether the owner exists with the referenced uid (live read when the cache lacks it); nil for untracked kinds.
+    /// Whether the owner exists with the referenced uid (live read when the cache lacks it);
+    /// nil for kinds not followed. Cluster-scoped owners are looked up without a namespace.
     func ownerExists(_ ref: MetaV1.OwnerReference, namespace: String) async throws -> Bool? {
+        guard let owner = kinds[ref.kind ?? ""], owner.apiVersion == ref.apiVersion else { return nil }
         let name = ref.name ?? ""
-        func live<T: APIObject>(_ type: T.Type) async throws -> Bool {
-            do {
-                return try await client.get(T.self, namespace: namespace, name: name).metadata.uid == ref.uid
-            } catch let e as APIError where e.code == 404 {
-                return false
-            }
-        }
-        switch (ref.apiVersion ?? "", ref.kind ?? "") {
-        case ("apps/v1", "Deployment"):
-            if await deployments.get(namespace: namespace, name: name)?.metadata.uid == ref.uid { return true }
-            return try await live(AppsV1.Deployment.self)
-        case ("apps/v1", "ReplicaSet"):
-            if await sets.get(namespace: namespace, name: name)?.metadata.uid == ref.uid { return true }
-            return try await live(AppsV1.ReplicaSet.self)
-        default:
-            return nil
-        }
+        let clusterScoped = ResourceCatalog.lookup(apiVersion: owner.apiVersion, kind: owner.kind)?.namespaced == false
+        let ns = clusterScoped ? "" : namespace
+        if await owner.get(ns, name)?.uid == ref.uid { return true }
+        return try await owner.liveUID(ns, name) == ref.uid
     }
 
     /// Foreground: delete the dependents, then drop the finalizer. Orphan: release them, then drop it.
-    func finishOwner(_ kind: String, _ ns: String, _ name: String) async throws {
-        let meta: MetaV1.ObjectMeta?
-        switch kind {
-        case "Deployment": meta = await deployments.get(namespace: ns, name: name)?.metadata
-        default: meta = await sets.get(namespace: ns, name: name)?.metadata
-        }
-        guard let meta, meta.deletionTimestamp != nil, let uid = meta.uid else { return }
+    func finishOwner(_ kind: GarbageCollectedKind, _ ns: String, _ name: String) async throws {
+        guard let meta = await kind.get(ns, name), meta.deletionTimestamp != nil, let uid = meta.uid else { return }
         let finalizers = meta.finalizers ?? []
-        let dependentSets = await sets.byIndex(Self.ownerIndex, uid)
-        let dependentPods = await pods.byIndex(Self.ownerIndex, uid)
+        var dependents: [(GarbageCollectedKind, MetaV1.ObjectMeta)] = []
+        for d in kinds.values { for dep in await d.dependents(uid) { dependents.append((d, dep)) } }
         if finalizers.contains("orphan") {
-            for rs in dependentSets { try await release(AppsV1.ReplicaSet.self, rs.metadata, from: uid) }
-            for p in dependentPods { try await release(CoreV1.Pod.self, p.metadata, from: uid) }
+            for (d, dep) in dependents { try await release(d, dep, from: uid) }
             try await removeFinalizer("orphan", kind: kind, ns: ns, name: name, finalizers: finalizers)
             return
         }
         guard finalizers.contains("foregroundDeletion") else { return }
-        if dependentSets.isEmpty && dependentPods.isEmpty {
+        if dependents.isEmpty {
             try await removeFinalizer("foregroundDeletion", kind: kind, ns: ns, name: name, finalizers: finalizers)
             return
         }
-        for rs in dependentSets where rs.metadata.deletionTimestamp == nil {
-            try? await client.delete(AppsV1.ReplicaSet.self, namespace: ns, name: rs.metadata.name ?? "", propagationPolicy: "Foreground")
+        for (d, dep) in dependents where dep.deletionTimestamp == nil {
+            try? await d.delete(dep.namespace ?? "", dep.name ?? "", d.kind == "Pod" ? nil : "Foreground", dep.uid)
         }
-        for p in dependentPods where p.metadata.deletionTimestamp == nil {
-            try? await client.delete(CoreV1.Pod.self, namespace: ns, name: p.metadata.name ?? "")
-        }
-        await queue.add("owner/\(kind)/\(ns)/\(name)", after: .seconds(1))
+        await queue.add("owner/\(kind.kind)/\(ns)/\(name)", after: .seconds(1))
     }
 
-    func release<T: APIObject>(_ type: T.Type, _ meta: MetaV1.ObjectMeta, from uid: String) async throws {
+    func release(_ kind: GarbageCollectedKind, _ meta: MetaV1.ObjectMeta, from uid: String) async throws {
         let refs = (meta.ownerReferences ?? []).filter { $0.uid != uid }
-        _ = try? await client.patch(T.self, namespace: meta.namespace, name: meta.name ?? "",
-                                    ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue(encoding: refs),
-                                                  "uid": .string(meta.uid ?? "")]])
+        try? await kind.patch(meta.namespace ?? "", meta.name ?? "",
+                              ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue(encoding: refs),
+                                            "uid": .string(meta.uid ?? "")]])
     }
 
-    func removeFinalizer(_ finalizer: String, kind: String, ns: String, name: String, finalizers: [String]) async throws {
+    func removeFinalizer(_ finalizer: String, kind: GarbageCollectedKind, ns: String, name: String, finalizers: [String]) async throws {
         let rest = finalizers.filter { $0 != finalizer }
-        let patch: JSONValue = ["metadata": ["finalizers": rest.isEmpty ? .null : .array(rest.map { .string($0) })]]
         do {
-            switch kind {
-            case "Deployment": _ = try await client.patch(AppsV1.Deployment.self, namespace: ns, name: name, patch)
-            default: _ = try await client.patch(AppsV1.ReplicaSet.self, namespace: ns, name: name, patch)
-            }
+            try await kind.patch(ns, name, ["metadata": ["finalizers": rest.isEmpty ? .null : .array(rest.map { .string($0) })]])
         } catch let e as APIError where e.code == 404 {}
     }
 }
