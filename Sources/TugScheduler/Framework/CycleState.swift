@@ -4,7 +4,12 @@ import TugAPI
 /// Data plugins compute once per scheduling cycle (in `preFilter`) and read in filter/score.
 public final class CycleState: Sendable {
     private let values = Mutex<[String: any Sendable]>([:])
-    public init() {}
+    /// Namespaces, nominated pods and disruption budgets, as the scheduler last saw them.
+    public let cluster: ClusterObjects
+
+    public init(cluster: ClusterObjects = ClusterObjects()) {
+        self.cluster = cluster
+    }
 
     /// The pod's requests (with the non-zero scoring defaults when asked), computed once per cycle.
     public func requests(of pod: CoreV1.Pod, nonZero: Bool = false) -> ResourceList {
