@@ -27,7 +27,9 @@ def test_pod_that_fits_nowhere_stays_pending_with_the_reason(cluster):
         (c for c in json.loads(cluster.run("get", "pod", "big", "-o", "json").stdout)["status"].get("conditions", [])
          if c["type"] == "PodScheduled" and c["status"] == "False"), None))
     assert cond["reason"] == "Unschedulable"
-    assert cond["message"] == "0/3 nodes are available: 3 Insufficient cpu."
+    # kube-scheduler appends what preemption found (here: only pods of equal priority).
+    message = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
+    assert cond["message"] == message
     out = cluster.run("describe", "pod", "big").stdout
     assert "FailedScheduling" in out and "0/3 nodes are available: 3 Insufficient cpu." in out, out
 
@@ -42,7 +44,8 @@ def test_node_selector_and_taints_steer_pods(cluster):
     cond = wait_for("nowhere to be unschedulable", lambda: next(
         (c for c in json.loads(cluster.run("get", "pod", "nowhere", "-o", "json").stdout)["status"].get("conditions", [])
          if c["type"] == "PodScheduled" and c["status"] == "False"), None))
-    assert cond["message"] == "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 node(s) didn't match Pod's node affinity/selector."
+    assert cond["message"] == ("0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 node(s) didn't match Pod's node affinity/selector."
+                               " preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
     # A pod deleted on a hollow node goes away (the node finishes the graceful deletion).
     cluster.run("delete", "pod", "ssd", "--timeout=20s")
     assert cluster.run("get", "pod", "ssd", check=False).returncode != 0

@@ -65,6 +65,7 @@ public struct Scheduler: Service {
             switch event {
             case .added(let p), .updated(_, let p):
                 let key = Informer<CoreV1.Pod>.key(p)
+                framework.cluster.updateNominated(p)
                 if Self.isBound(p) {
                     await cache.addOrUpdateBoundPod(p)
                     await queue.remove(key)
@@ -73,6 +74,7 @@ public struct Scheduler: Service {
                     await queue.add(key, priority: p.spec?.priority ?? 0)
                 }
             case .deleted(let p):
+                framework.cluster.removeNominated(uid: p.metadata.uid ?? "")
                 await queue.remove(Informer<CoreV1.Pod>.key(p))
                 await reporter.forget(p.metadata.uid ?? "")
                 if Self.isBound(p) {
@@ -86,6 +88,7 @@ public struct Scheduler: Service {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await pods.run() }
                     group.addTask { await nodes.run() }
+                    group.addTask { await runClusterObjectInformers() }
                     group.addTask {
                         // Backoffs end and long-unschedulable pods come back.
                         while !Task.isCancelled {
@@ -114,9 +117,11 @@ public struct Scheduler: Service {
                 switch await cache.scheduleAndAssume(pod, framework: framework) {
                 case .success(let decision):
                     bindings.addTask { await bind(pod, to: decision.node, key: key, priority: priority) }
-                case .failure(let fit):
+                case .failure(var fit):
+                    let preemption = await cache.evaluatePreemption(pod, fit: fit, framework: framework)
+                    fit.postFilterMessage = preemption.message
                     await queue.addUnschedulable(key, priority: priority)
-                    bindings.addTask { await reporter.report(pod, fit) }
+                    bindings.addTask { await carryOut(preemption, for: pod); await reporter.report(pod, fit) }
                 }
             }
         }

@@ -145,11 +145,12 @@ private typealias F = PluginFixtures
 @Suite struct DefaultPluginsTests {
     @Test func kubernetesOrderAndWeights() {
         #expect(DefaultPlugins.filters().map(\.name)
-            == ["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit"])
+            == ["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
+                "PodTopologySpread", "InterPodAffinity"])
         let scores = DefaultPlugins.scores(totalNodes: 3)
         #expect(scores.map(\.name) == ["TaintToleration", "NodeAffinity", "NodeResourcesLeastAllocated",
-                                       "NodeResourcesBalancedAllocation", "ImageLocality"])
-        #expect(scores.map(\.weight) == [3, 2, 1, 1, 1])
-        #expect(DefaultPlugins.preFilters().map(\.name) == ["ImageLocality"])
+                                       "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality"])
+        #expect(scores.map(\.weight) == [3, 2, 1, 2, 2, 1, 1])
+        #expect(DefaultPlugins.preFilters().map(\.name) == ["PodTopologySpread", "InterPodAffinity", "ImageLocality"])
     }
 }

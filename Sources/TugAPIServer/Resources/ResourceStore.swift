@@ -110,6 +110,10 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         obj.metadata.deletionTimestamp = nil
         obj.metadata.deletionGracePeriodSeconds = nil
         obj.metadata.generation = strategy.tracksGeneration ? 1 : nil
+        if var pod = obj as? CoreV1.Pod {
+            try await admission.resolvePriority(&pod)
+            obj = pod as! Object
+        }
         strategy.applyDefaults(&obj)
         strategy.prepareForCreate(&obj)
         let errs = strategy.createErrors(obj)

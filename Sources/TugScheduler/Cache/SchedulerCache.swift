@@ -4,7 +4,7 @@ import TugAPI
 /// node before their binding is confirmed, so the next pod already sees that decision.
 /// Scheduling runs inside this actor on its node list, so no per-pod copy of the cluster is made.
 public actor SchedulerCache {
-    private var nodes: [NodeInfo] = []
+    var nodes: [NodeInfo] = []
     private var index: [String: Int] = [:]
     /// Pod uid → node, for every pod counted on a node.
     private var placed: [String: String] = [:]

@@ -7,7 +7,12 @@ public final class CycleState: Sendable {
     /// The pod's requests, plain and with the non-zero defaults: read by several plugins for
     /// every node, so kept out of the dictionary (no hashing, no dynamic cast).
     private let podRequests = Mutex<(plain: ResourceList?, nonZero: ResourceList?)>((nil, nil))
-    public init() {}
+    /// Namespaces, nominated pods and disruption budgets, as the scheduler last saw them.
+    public let cluster: ClusterObjects
+
+    public init(cluster: ClusterObjects = ClusterObjects()) {
+        self.cluster = cluster
+    }
 
     /// The pod's requests (with the non-zero scoring defaults when asked), computed once per cycle.
     public func requests(of pod: CoreV1.Pod, nonZero: Bool = false) -> ResourceList {

@@ -1,3 +1,4 @@
+import Synchronization
 import TugAPI
 
 /// A node and the pods the scheduler counts on it (bound, or assumed but not yet bound).
@@ -16,6 +17,10 @@ public final class NodeInfo: @unchecked Sendable {
     public var usedPorts: Set<String> = []
     /// The node's images by normalized name → size in bytes (for ImageLocality), computed once.
     public let imageSizes: [String: Int64]
+    /// The pods here with pod (anti-)affinity, terms parsed (kube-scheduler's `PodsWithAffinity`).
+    public private(set) var affinityPods: [AffinityPod] = []
+    /// How many of them have required anti-affinity terms.
+    public private(set) var requiredAntiAffinityPods = 0
 
     public var name: String { node.metadata.name ?? "" }
     public var labels: [String: String] { node.metadata.labels ?? [:] }
@@ -36,6 +41,15 @@ public final class NodeInfo: @unchecked Sendable {
         nz.pods = 1
         nonZeroRequested.add(nz)
         for key in Self.hostPorts(pod) { usedPorts.insert(key) }
+        if let a = AffinityPod(pod) {
+            affinityPods.append(a)
+            if !a.requiredAntiAffinity.isEmpty { requiredAntiAffinityPods += 1 }
+            AffinityPod.inCluster.add(1, ordering: .relaxed)
+        }
+    }
+
+    deinit {
+        if !affinityPods.isEmpty { AffinityPod.inCluster.subtract(affinityPods.count, ordering: .relaxed) }
     }
 
     public func remove(uid: String) {
@@ -48,6 +62,11 @@ public final class NodeInfo: @unchecked Sendable {
         nz.pods = 1
         nonZeroRequested.subtract(nz)
         usedPorts = Set(pods.flatMap(Self.hostPorts))
+        if let j = affinityPods.firstIndex(where: { $0.pod.metadata.uid == uid }) {
+            let a = affinityPods.remove(at: j)
+            if !a.requiredAntiAffinity.isEmpty { requiredAntiAffinityPods -= 1 }
+            AffinityPod.inCluster.subtract(1, ordering: .relaxed)
+        }
     }
 
     /// "TCP/0.0.0.0/8080" per host port the pod asks for.

@@ -6,9 +6,16 @@ public protocol SchedulerPlugin: Sendable {
 }
 
 /// Runs once per pod before the nodes are filtered, with every node's info (for plugins that
-/// look across nodes: inter-pod affinity, topology spread). A failure makes the pod unschedulable.
+/// look across nodes: inter-pod affinity, topology spread). A failure makes the pod unschedulable;
+/// `.skip` means the plugin's filter has nothing to check for this pod and is left out.
 public protocol PreFilterPlugin: SchedulerPlugin {
     func preFilter(_ pod: CoreV1.Pod, nodes: [NodeInfo], state: CycleState) -> PluginStatus
+}
+
+/// Runs once per pod after filtering, before scoring, with the feasible nodes and every node
+/// (to count pods across topology domains). `.skip` leaves the plugin's score out of this cycle.
+public protocol PreScorePlugin: SchedulerPlugin {
+    func preScore(_ pod: CoreV1.Pod, feasible: [NodeInfo], all: [NodeInfo], state: CycleState) -> PluginStatus
 }
 
 /// Whether the pod may run on one node.

@@ -6,6 +6,9 @@ public enum PluginStatus: Sendable, Hashable {
     /// Does not fit and preemption cannot help (node selector, taints, node name).
     case unresolvable([String])
     case error(String)
+    /// From a pre-filter or pre-score: this plugin has nothing to check or score for this pod,
+    /// so the framework leaves it out of the rest of the cycle (kube-scheduler's `Skip`).
+    case skip
 
     public static func unschedulable(_ reason: String) -> PluginStatus { .unschedulable([reason]) }
     public static func unresolvable(_ reason: String) -> PluginStatus { .unresolvable([reason]) }
@@ -15,7 +18,7 @@ public enum PluginStatus: Sendable, Hashable {
     /// The reasons kubectl shows (`Insufficient cpu`, `node(s) didn't match Pod's node affinity/selector`).
     public var reasons: [String] {
         switch self {
-        case .success: return []
+        case .success, .skip: return []
         case .unschedulable(let r), .unresolvable(let r): return r
         case .error(let m): return [m]
         }

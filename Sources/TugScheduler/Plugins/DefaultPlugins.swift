@@ -3,7 +3,8 @@ import TugAPI
 /// kube-scheduler's default plugin set (the `MultiPoint` list of the default profile), limited
 /// to the plugins Tugboat implements, in Kubernetes' order and with its score weights.
 public enum DefaultPlugins {
-    /// NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit.
+    /// NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+    /// PodTopologySpread, InterPodAffinity.
     public static func filters() -> [any FilterPlugin] {
         [
             NodeUnschedulablePlugin(),
@@ -12,25 +13,32 @@ public enum DefaultPlugins {
             NodeAffinityPlugin(),
             NodePortsPlugin(),
             NodeResourcesFitPlugin(),
+            PodTopologySpreadPlugin(),
+            InterPodAffinityPlugin(),
         ]
     }
 
     /// TaintToleration (3), NodeAffinity (2), NodeResourcesFit/LeastAllocated (1),
-    /// NodeResourcesBalancedAllocation (1), ImageLocality (1).
+    /// PodTopologySpread (2), InterPodAffinity (2), NodeResourcesBalancedAllocation (1),
+    /// ImageLocality (1).
     public static func scores(totalNodes: Int) -> [any ScorePlugin] {
         [
             TaintTolerationPlugin(),
             NodeAffinityPlugin(),
             LeastAllocatedPlugin(),
+            PodTopologySpreadPlugin(),
+            InterPodAffinityPlugin(),
             BalancedAllocationPlugin(),
             ImageLocalityPlugin(totalNodes: totalNodes),
         ]
     }
 
-    /// Plugins that need to see every node before scoring: ImageLocality counts the nodes that
-    /// hold each image (its spread ratio). Run them once per pod before `scores`.
+    /// Plugins that need to see every node before filtering: PodTopologySpread and
+    /// InterPodAffinity count matching pods per domain (or skip when the pod and cluster use
+    /// neither); ImageLocality counts the nodes that hold each image (its spread ratio). Run
+    /// once per pod before `filters`.
     public static func preFilters() -> [any PreFilterPlugin] {
-        [ImageLocalityPlugin()]
+        [PodTopologySpreadPlugin(), InterPodAffinityPlugin(), ImageLocalityPlugin()]
     }
 }
 

@@ -1,0 +1,36 @@
+import TugAPI
+import TugClient
+
+extension Scheduler {
+    /// Evicts the victims and nominates the node when preemption found one.
+    func carryOut(_ outcome: PreemptionOutcome, for pod: CoreV1.Pod) async {
+        guard case .preempt(let candidate) = outcome else { return }
+        logger.debug("preempting \(candidate.victims.count) pod(s) on \(candidate.node) for \(pod.metadata.name ?? "")")
+        await PreemptionExecutor(client: client, cluster: framework.cluster, logger: logger, schedulerName: schedulerName)
+            .execute(pod, candidate)
+    }
+
+    /// Keeps `framework.cluster` current: namespace labels (affinity namespace selectors) and
+    /// PodDisruptionBudgets (preemption).
+    func runClusterObjectInformers() async {
+        let cluster = framework.cluster
+        let namespaces = Informer<CoreV1.Namespace>(client: client, logger: logger)
+        let budgets = Informer<PolicyV1.PodDisruptionBudget>(client: client, logger: logger)
+        await namespaces.addHandler { event in
+            switch event {
+            case .added(let ns), .updated(_, let ns): cluster.setNamespace(ns)
+            case .deleted(let ns): cluster.removeNamespace(ns.metadata.name ?? "")
+            }
+        }
+        await budgets.addHandler { event in
+            switch event {
+            case .added(let pdb), .updated(_, let pdb): cluster.setBudget(pdb)
+            case .deleted(let pdb): cluster.removeBudget(pdb)
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await namespaces.run() }
+            group.addTask { await budgets.run() }
+        }
+    }
+}
