@@ -240,16 +240,36 @@ public struct DeploymentController: Controller {
         } else {
             set("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.")
         }
-        if let rs = newRS {
+        var recheckAfter: Duration?
+        let progressing = conditions.first { $0.type == "Progressing" }
+        if d.spec?.paused == true {
+            set("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused")
+        } else if progressing?.reason == "DeploymentPaused" {
+            set("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed")
+        } else if let rs = newRS {
             let name = rs.metadata.name ?? ""
             let complete = s.updatedReplicas == replicas && s.replicas == replicas && available == replicas
             if complete {
                 set("Progressing", "True", "NewReplicaSetAvailable", "ReplicaSet \"\(name)\" has successfully progressed.")
-            } else {
+            } else if Self.madeProgress(s, since: d.status) || progressing == nil {
                 set("Progressing", "True", "ReplicaSetUpdated", "ReplicaSet \"\(name)\" is progressing.")
+                if let i = conditions.firstIndex(where: { $0.type == "Progressing" }) { conditions[i].lastUpdateTime = now }
+            }
+            // progressDeadlineSeconds (600 by default): a rollout that stops making progress is marked failed.
+            if !complete, let deadline = d.spec?.progressDeadlineSeconds,
+               let cond = conditions.first(where: { $0.type == "Progressing" }), cond.reason != "ProgressDeadlineExceeded" {
+                let since = cond.lastUpdateTime?.date ?? Date()
+                let left = Double(deadline) - Date().timeIntervalSince(since)
+                if left <= 0 {
+                    set("Progressing", "False", "ProgressDeadlineExceeded", "ReplicaSet \"\(name)\" has timed out progressing.")
+                    await event(d, "Warning", "ProgressDeadlineExceeded", "Deployment \"\(d.metadata.name ?? "")\" has timed out progressing.")
+                } else {
+                    recheckAfter = .milliseconds(Int(left * 1000) + 50)
+                }
             }
         }
         s.conditions = conditions
+        if let recheckAfter { await queue.add(Informer<AppsV1.Deployment>.key(d), after: recheckAfter) }
         var updated = d
         // Conditions carry times; compare without them so an unchanged status is not rewritten.
         func stripped(_ st: AppsV1.DeploymentStatus?) -> AppsV1.DeploymentStatus? {
@@ -280,6 +300,14 @@ public struct DeploymentController: Controller {
         } catch let e as APIError where e.code == 409 || e.code == 404 {
             await queue.add(Informer<AppsV1.Deployment>.key(d))
         }
+    }
+
+    /// Kubernetes' `DeploymentProgressing`: more updated, ready or available replicas, or fewer old ones.
+    static func madeProgress(_ new: AppsV1.DeploymentStatus, since old: AppsV1.DeploymentStatus?) -> Bool {
+        let o = old ?? AppsV1.DeploymentStatus()
+        let oldOld = (o.replicas ?? 0) - (o.updatedReplicas ?? 0), newOld = (new.replicas ?? 0) - (new.updatedReplicas ?? 0)
+        return (new.updatedReplicas ?? 0) > (o.updatedReplicas ?? 0) || (new.readyReplicas ?? 0) > (o.readyReplicas ?? 0)
+            || (new.availableReplicas ?? 0) > (o.availableReplicas ?? 0) || newOld < oldOld
     }
 
     func event(_ d: AppsV1.Deployment, _ type: String, _ reason: String, _ message: String) async {
