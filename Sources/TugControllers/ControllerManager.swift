@@ -40,26 +40,33 @@ public struct ControllerManager: Service {
         let deployments = Informer<AppsV1.Deployment>(client: client, logger: logger)
         let nodes = Informer<CoreV1.Node>(client: client, logger: logger)
         let leases = Informer<CoordinationV1.Lease>(client: client, namespace: "kube-node-lease", logger: logger)
+        let jobs = Informer<BatchV1.Job>(client: client, logger: logger)
+        let cronJobs = Informer<BatchV1.CronJob>(client: client, logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
-        let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
+        let jobController = JobController(client: client, jobs: jobs, pods: pods, logger: logger)
+        let cronJobController = CronJobController(client: client, cronJobs: cronJobs, jobs: jobs, logger: logger)
+        let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, jobs: jobs, cronJobs: cronJobs, pods: pods, logger: logger)
         let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
                                                     gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
         await deploymentController.start()
+        await jobController.start()
+        await cronJobController.start()
         await garbageCollector.start()
         await nodeLifecycle.start()
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
-                                             garbageCollector, nodeLifecycle]
+                                             jobController, cronJobController, garbageCollector, nodeLifecycle]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
             { await pods.waitForSync() }, { await replicaSets.waitForSync() }, { await deployments.waitForSync() },
-            { await nodes.waitForSync() }, { await leases.waitForSync() },
+            { await nodes.waitForSync() }, { await leases.waitForSync() }, { await jobs.waitForSync() },
+            { await cronJobs.waitForSync() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {
@@ -71,6 +78,8 @@ public struct ControllerManager: Service {
                 group.addTask { await deployments.run() }
                 group.addTask { await nodes.run() }
                 group.addTask { await leases.run() }
+                group.addTask { await jobs.run() }
+                group.addTask { await cronJobs.run() }
                 group.addTask {
                     for wait in syncs { await wait() }
                     await nodeLifecycle.monitor()

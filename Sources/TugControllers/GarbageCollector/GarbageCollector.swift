@@ -8,23 +8,28 @@ import TugClient
 /// (background propagation). An owner deleted with `propagationPolicy=Foreground` keeps its
 /// `foregroundDeletion` finalizer until its dependents are gone; one deleted with `Orphan`
 /// keeps the `orphan` finalizer until its dependents no longer point at it.
-/// Owners tracked: Deployments and ReplicaSets (the kinds whose controllers create children).
+/// Owners cached here: Deployments, ReplicaSets, Jobs and CronJobs (the kinds whose controllers
+/// create children); an owner of any other served kind is looked up live.
 public struct GarbageCollector: Controller {
     public let name = "garbagecollector"
     public let queue = WorkQueue()
     let client: APIClient
     let deployments: Informer<AppsV1.Deployment>
     let sets: Informer<AppsV1.ReplicaSet>
+    let jobs: Informer<BatchV1.Job>?
+    let cronJobs: Informer<BatchV1.CronJob>?
     let pods: Informer<CoreV1.Pod>
     let logger: Logger
 
     static let ownerIndex = "owner"
 
     public init(client: APIClient, deployments: Informer<AppsV1.Deployment>, sets: Informer<AppsV1.ReplicaSet>,
-                pods: Informer<CoreV1.Pod>, logger: Logger) {
+                jobs: Informer<BatchV1.Job>? = nil, cronJobs: Informer<BatchV1.CronJob>? = nil, pods: Informer<CoreV1.Pod>, logger: Logger) {
         self.client = client
         self.deployments = deployments
         self.sets = sets
+        self.jobs = jobs
+        self.cronJobs = cronJobs
         self.pods = pods
         self.logger = logger
     }
@@ -61,6 +66,25 @@ public struct GarbageCollector: Controller {
                 for p in await pods.byIndex(Self.ownerIndex, rs.metadata.uid ?? "") { await dependent("Pod", p.metadata) }
             }
         }
+        if let jobs {
+            await jobs.addIndex(Self.ownerIndex) { ownerUIDs($0.metadata) }
+            await jobs.addHandler { [pods] event in
+                switch event {
+                case .added(let j), .updated(_, let j):
+                    await dependent("Job", j.metadata)
+                    await owner("Job", j.metadata)
+                case .deleted(let j):
+                    for p in await pods.byIndex(Self.ownerIndex, j.metadata.uid ?? "") { await dependent("Pod", p.metadata) }
+                }
+            }
+            await cronJobs?.addHandler { event in
+                switch event {
+                case .added(let c), .updated(_, let c): await owner("CronJob", c.metadata)
+                case .deleted(let c):
+                    for j in await jobs.byIndex(Self.ownerIndex, c.metadata.uid ?? "") { await dependent("Job", j.metadata) }
+                }
+            }
+        }
         await deployments.addHandler { [sets] event in
             switch event {
             case .added(let d), .updated(_, let d): await owner("Deployment", d.metadata)
@@ -83,6 +107,7 @@ public struct GarbageCollector: Controller {
         switch kind {
         case "Pod": meta = await pods.get(namespace: ns, name: name)?.metadata
         case "ReplicaSet": meta = await sets.get(namespace: ns, name: name)?.metadata
+        case "Job": meta = await jobs?.get(namespace: ns, name: name)?.metadata
         default: meta = nil
         }
         guard let meta, meta.deletionTimestamp == nil, let refs = meta.ownerReferences, !refs.isEmpty else { return }
@@ -94,6 +119,7 @@ public struct GarbageCollector: Controller {
         do {
             switch kind {
             case "Pod": try await client.delete(CoreV1.Pod.self, namespace: ns, name: name, preconditionUID: meta.uid)
+            case "Job": try await client.delete(BatchV1.Job.self, namespace: ns, name: name, propagationPolicy: "Background", preconditionUID: meta.uid)
             default: try await client.delete(AppsV1.ReplicaSet.self, namespace: ns, name: name, propagationPolicy: "Background", preconditionUID: meta.uid)
             }
         } catch let e as APIError where e.code == 404 || e.code == 409 {}
@@ -116,8 +142,21 @@ public struct GarbageCollector: Controller {
         case ("apps/v1", "ReplicaSet"):
             if await sets.get(namespace: namespace, name: name)?.metadata.uid == ref.uid { return true }
             return try await live(AppsV1.ReplicaSet.self)
-        default:
-            return nil
+        case ("batch/v1", "Job"):
+            if await jobs?.get(namespace: namespace, name: name)?.metadata.uid == ref.uid { return true }
+            return try await live(BatchV1.Job.self)
+        case ("batch/v1", "CronJob"):
+            if await cronJobs?.get(namespace: namespace, name: name)?.metadata.uid == ref.uid { return true }
+            return try await live(BatchV1.CronJob.self)
+        case (let apiVersion, let kind):
+            // Any other served kind: asked live (nothing here watches it, so only on the dependent's events).
+            guard let info = ResourceCatalog.lookup(apiVersion: apiVersion, kind: kind) else { return nil }
+            do {
+                let obj = try await client.object(info, namespace: info.namespaced ? namespace : nil, name: name)
+                return obj["metadata"]?["uid"]?.stringValue == ref.uid
+            } catch let e as APIError where e.code == 404 {
+                return false
+            }
         }
     }
 
@@ -126,25 +165,32 @@ public struct GarbageCollector: Controller {
         let meta: MetaV1.ObjectMeta?
         switch kind {
         case "Deployment": meta = await deployments.get(namespace: ns, name: name)?.metadata
+        case "Job": meta = await jobs?.get(namespace: ns, name: name)?.metadata
+        case "CronJob": meta = await cronJobs?.get(namespace: ns, name: name)?.metadata
         default: meta = await sets.get(namespace: ns, name: name)?.metadata
         }
         guard let meta, meta.deletionTimestamp != nil, let uid = meta.uid else { return }
         let finalizers = meta.finalizers ?? []
         let dependentSets = await sets.byIndex(Self.ownerIndex, uid)
+        let dependentJobs = await jobs?.byIndex(Self.ownerIndex, uid) ?? []
         let dependentPods = await pods.byIndex(Self.ownerIndex, uid)
         if finalizers.contains("orphan") {
             for rs in dependentSets { try await release(AppsV1.ReplicaSet.self, rs.metadata, from: uid) }
+            for j in dependentJobs { try await release(BatchV1.Job.self, j.metadata, from: uid) }
             for p in dependentPods { try await release(CoreV1.Pod.self, p.metadata, from: uid) }
             try await removeFinalizer("orphan", kind: kind, ns: ns, name: name, finalizers: finalizers)
             return
         }
         guard finalizers.contains("foregroundDeletion") else { return }
-        if dependentSets.isEmpty && dependentPods.isEmpty {
+        if dependentSets.isEmpty && dependentJobs.isEmpty && dependentPods.isEmpty {
             try await removeFinalizer("foregroundDeletion", kind: kind, ns: ns, name: name, finalizers: finalizers)
             return
         }
         for rs in dependentSets where rs.metadata.deletionTimestamp == nil {
             try? await client.delete(AppsV1.ReplicaSet.self, namespace: ns, name: rs.metadata.name ?? "", propagationPolicy: "Foreground")
+        }
+        for j in dependentJobs where j.metadata.deletionTimestamp == nil {
+            try? await client.delete(BatchV1.Job.self, namespace: ns, name: j.metadata.name ?? "", propagationPolicy: "Foreground")
         }
         for p in dependentPods where p.metadata.deletionTimestamp == nil {
             try? await client.delete(CoreV1.Pod.self, namespace: ns, name: p.metadata.name ?? "")
@@ -165,6 +211,8 @@ public struct GarbageCollector: Controller {
         do {
             switch kind {
             case "Deployment": _ = try await client.patch(AppsV1.Deployment.self, namespace: ns, name: name, patch)
+            case "Job": _ = try await client.patch(BatchV1.Job.self, namespace: ns, name: name, patch)
+            case "CronJob": _ = try await client.patch(BatchV1.CronJob.self, namespace: ns, name: name, patch)
             default: _ = try await client.patch(AppsV1.ReplicaSet.self, namespace: ns, name: name, patch)
             }
         } catch let e as APIError where e.code == 404 {}
