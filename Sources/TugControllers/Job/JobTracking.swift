@@ -32,11 +32,8 @@ extension JobController {
             guard let written = try await writeStatus(current, status, key: key) else { return }
             current = written
         }
-        // Events of a sync whose status write failed would be told again by the retry.
-        var told = false
+        // Recorded only once written: a sync whose write fails tells them again when retried.
         func record(_ job: BatchV1.Job) async {
-            guard !told else { return }
-            told = true
             for e in events {
                 await Events.record(client: client, regarding: job, type: "Normal", reason: e.reason, message: e.message, component: Self.component)
             }
