@@ -154,6 +154,11 @@ public struct APIClient: Sendable {
         return (names, more)
     }
 
+    /// GET of one object of any resource, untyped (the garbage collector checks owners of any kind).
+    public func object(_ info: ResourceInfo, namespace: String?, name: String) async throws -> JSONValue {
+        try JSONValue(parsing: try await call(ClientRequest(method: "GET", path: Self.path(info, namespace: namespace, name: name))))
+    }
+
     /// PUT to a subresource whose body is the object itself (`namespaces/NAME/finalize`).
     public func update<T: APIObject>(_ obj: T, rawSubresource subresource: String) async throws -> JSONValue {
         let info = Self.info(T.self)

@@ -59,15 +59,20 @@ public struct ControllerManager: Service {
         let endpointSlices = Informer<DiscoveryV1.EndpointSlice>(client: client, logger: logger)
         let replicationControllers = Informer<CoreV1.ReplicationController>(client: client, logger: logger)
         let quotas = Informer<CoreV1.ResourceQuota>(client: client, logger: logger)
+        let jobs = Informer<BatchV1.Job>(client: client, logger: logger)
+        let cronJobs = Informer<BatchV1.CronJob>(client: client, logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         let rcController = ReplicationControllerController(client: client, sets: replicationControllers, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
+        let jobController = JobController(client: client, jobs: jobs, pods: pods, logger: logger)
+        let cronJobController = CronJobController(client: client, cronJobs: cronJobs, jobs: jobs, logger: logger)
         let garbageCollector = GarbageCollector(client: client, kinds: [
             GarbageCollectedKind(deployments, client: client), GarbageCollectedKind(replicaSets, client: client),
             GarbageCollectedKind(pods, client: client), GarbageCollectedKind(replicationControllers, client: client),
             GarbageCollectedKind(services, client: client), GarbageCollectedKind(endpointSlices, client: client),
+            GarbageCollectedKind(jobs, client: client), GarbageCollectedKind(cronJobs, client: client),
         ], logger: logger)
         let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
                                                     gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
@@ -83,14 +88,16 @@ public struct ControllerManager: Service {
         await replicaSetController.start()
         await rcController.start()
         await deploymentController.start()
+        await jobController.start()
+        await cronJobController.start()
         await garbageCollector.start()
         await nodeLifecycle.start()
         await endpointsController.start()
         await endpointSliceController.start()
         await quotaController.start()
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
-                                             garbageCollector, nodeLifecycle, endpointsController, endpointSliceController, rcController, podGC,
-                                             quotaController]
+                                             jobController, cronJobController, garbageCollector, nodeLifecycle, endpointsController,
+                                             endpointSliceController, rcController, podGC, quotaController]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
@@ -98,12 +105,13 @@ public struct ControllerManager: Service {
             { await nodes.waitForSync() }, { await leases.waitForSync() },
             { await services.waitForSync() }, { await endpoints.waitForSync() }, { await endpointSlices.waitForSync() },
             { await replicationControllers.waitForSync() }, { await quotas.waitForSync() },
+            { await jobs.waitForSync() }, { await cronJobs.waitForSync() },
         ]
         let informers: [@Sendable () async -> Void] = [
             { await namespaces.run() }, { await accounts.run() }, { await pods.run() }, { await replicaSets.run() },
             { await deployments.run() }, { await nodes.run() }, { await leases.run() },
             { await services.run() }, { await endpoints.run() }, { await endpointSlices.run() },
-            { await replicationControllers.run() }, { await quotas.run() },
+            { await replicationControllers.run() }, { await quotas.run() }, { await jobs.run() }, { await cronJobs.run() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {

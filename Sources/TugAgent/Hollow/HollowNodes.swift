@@ -6,7 +6,8 @@ import TugClient
 
 /// N simulated nodes in one process, for tests and scale benchmarks (Kubernetes' hollow
 /// nodes): each registers a Node and renews its Lease every 10 s; pods bound to them are
-/// reported Running and Ready with a made-up IP at once, and pods being deleted are finished
+/// reported Running and Ready with a made-up IP at once (and finish, for restartPolicy Never or
+/// OnFailure, as `HollowPodWorker` says), and pods being deleted are finished
 /// (the grace-period-0 delete a real agent sends after stopping the containers). One shared
 /// pod watch serves all of them.
 public struct HollowNodes: Service {
@@ -89,80 +90,5 @@ public struct HollowNodes: Service {
                 }
             }
         }
-    }
-}
-
-/// Pretends to run the pods of hollow nodes.
-actor HollowPodWorker {
-    let client: APIClient
-    let logger: Logger
-    private var running: Set<String> = []
-    private var nextIP: UInt32 = 0
-
-    init(client: APIClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
-    }
-
-    func forget(_ uid: String) { running.remove(uid) }
-
-    func handle(_ pod: CoreV1.Pod) async {
-        let uid = pod.metadata.uid ?? ""
-        if pod.metadata.deletionTimestamp != nil {
-            running.remove(uid)
-            do {
-                try await client.delete(CoreV1.Pod.self, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "",
-                                        gracePeriodSeconds: 0, preconditionUID: uid)
-            } catch let e as APIError where e.code == 404 || e.code == 409 {
-            } catch {
-                logger.debug("finishing \(pod.metadata.name ?? ""): \(error)")
-            }
-            return
-        }
-        guard !running.contains(uid), pod.status?.phase != "Running" || !isReady(pod) else { return }
-        running.insert(uid)
-        nextIP &+= 1
-        let ip = "10.244.\((nextIP >> 8) & 0xFF).\(nextIP & 0xFF)"
-        var p = pod
-        p.status = Self.runningStatus(pod, ip: ip, hostIP: "127.0.0.1")
-        do {
-            _ = try await client.updateStatus(p)
-        } catch {
-            running.remove(uid)
-            logger.debug("status of \(pod.metadata.name ?? ""): \(error)")
-        }
-    }
-
-    func isReady(_ pod: CoreV1.Pod) -> Bool {
-        pod.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
-    }
-
-    static func runningStatus(_ pod: CoreV1.Pod, ip: String, hostIP: String) -> CoreV1.PodStatus {
-        let now = Time.now()
-        var s = pod.status ?? CoreV1.PodStatus()
-        s.phase = "Running"
-        s.podIP = ip
-        s.podIPs = [CoreV1.PodIP(ip: ip)]
-        s.hostIP = hostIP
-        s.hostIPs = [CoreV1.HostIP(ip: hostIP)]
-        s.startTime = s.startTime ?? now
-        var conditions = (s.conditions ?? []).filter { !["Initialized", "Ready", "ContainersReady", "PodReadyToStartContainers"].contains($0.type ?? "") }
-        for type in ["PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"] {
-            conditions.append(CoreV1.PodCondition(type: type, status: "True", lastTransitionTime: now))
-        }
-        s.conditions = conditions
-        s.containerStatuses = (pod.spec?.containers ?? []).map { c in
-            var st = CoreV1.ContainerStatus()
-            st.name = c.name
-            st.image = c.image
-            st.imageID = "simulated://\(c.image ?? "")"
-            st.containerID = "simulated://\(pod.metadata.uid ?? "")/\(c.name ?? "")"
-            st.ready = true
-            st.started = true
-            st.restartCount = 0
-            st.state = CoreV1.ContainerState(running: CoreV1.ContainerStateRunning(startedAt: now))
-            return st
-        }
-        return s
     }
 }

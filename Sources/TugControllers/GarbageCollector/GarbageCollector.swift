@@ -8,8 +8,8 @@ import TugClient
 /// background propagation. An owner deleted with `propagationPolicy=Foreground` keeps its
 /// `foregroundDeletion` finalizer until its dependents are gone; one deleted with `Orphan`
 /// keeps the `orphan` finalizer until its dependents no longer point at it.
-/// It follows the kinds it is given (`GarbageCollectedKind`); an owner of another kind is
-/// never assumed gone.
+/// It follows the kinds it is given (`GarbageCollectedKind`); an owner of another served kind
+/// is looked up live when its dependent changes, and one of an unknown kind is never assumed gone.
 public struct GarbageCollector: Controller {
     public let name = "garbagecollector"
     public let queue = WorkQueue()
@@ -74,7 +74,16 @@ public struct GarbageCollector: Controller {
     /// Whether the owner exists with the referenced uid (live read when the cache lacks it);
     /// nil for kinds not followed. Cluster-scoped owners are looked up without a namespace.
     func ownerExists(_ ref: MetaV1.OwnerReference, namespace: String) async throws -> Bool? {
-        guard let owner = kinds[ref.kind ?? ""], owner.apiVersion == ref.apiVersion else { return nil }
+        guard let owner = kinds[ref.kind ?? ""], owner.apiVersion == ref.apiVersion else {
+            // Another served kind: asked live (nothing here watches it, so only on the dependent's events).
+            guard let info = ResourceCatalog.lookup(apiVersion: ref.apiVersion ?? "", kind: ref.kind ?? "") else { return nil }
+            do {
+                let obj = try await client.object(info, namespace: info.namespaced ? namespace : nil, name: ref.name ?? "")
+                return obj["metadata"]?["uid"]?.stringValue == ref.uid
+            } catch let e as APIError where e.code == 404 {
+                return false
+            }
+        }
         let name = ref.name ?? ""
         let clusterScoped = ResourceCatalog.lookup(apiVersion: owner.apiVersion, kind: owner.kind)?.namespaced == false
         let ns = clusterScoped ? "" : namespace

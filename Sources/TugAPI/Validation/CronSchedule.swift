@@ -4,14 +4,24 @@ import TugAPI
 /// A CronJob schedule as Kubernetes parses it (robfig/cron's standard parser): five fields
 /// (minute, hour, day of month, month, day of week) with `*`, `?`, ranges, steps, lists and
 /// month/day names, or a descriptor (`@hourly`, `@every 1h30m`, …). Errors carry the
-/// parser's messages, which Kubernetes returns verbatim.
-struct CronSchedule: Sendable, Hashable {
+/// parser's messages, which Kubernetes returns verbatim. Shared by CronJob validation (API
+/// server) and the CronJob controller, which computes activation times from it.
+public struct CronSchedule: Sendable, Hashable {
     /// Allowed values per field, in field order.
-    var fields: [Set<Int>]
+    public var fields: [Set<Int>]
+    /// Per field, whether it was `*` or `?` (without a step over 1): day of month and day of
+    /// week then combine with AND instead of OR, as in cron.
+    public var stars: [Bool] = []
     /// `@every`: a fixed interval instead of fields.
-    var every: TimeInterval?
+    public var every: TimeInterval?
+    /// The zone of a `TZ=`/`CRON_TZ=` prefix.
+    public var location: String?
 
-    struct ParseError: Error, Equatable { var message: String }
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        public var message: String
+        public init(message: String) { self.message = message }
+        public var description: String { message }
+    }
 
     struct Bounds {
         var min: Int
@@ -29,13 +39,14 @@ struct CronSchedule: Sendable, Hashable {
     static let descriptors = ["@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
                               "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"]
 
-    init(parsing spec: String) throws(ParseError) {
+    public init(parsing spec: String) throws(ParseError) {
         var spec = spec
         if spec.isEmpty { throw ParseError(message: "empty spec string") }
         if spec.hasPrefix("TZ=") || spec.hasPrefix("CRON_TZ=") {
             let parts = spec.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             let zone = parts[0].split(separator: "=", maxSplits: 1).last.map(String.init) ?? ""
             if TimeZone(identifier: zone) == nil { throw ParseError(message: "provided bad location \(zone): unknown time zone \(zone)") }
+            location = zone
             spec = parts.count > 1 ? String(parts[1]) : ""
         }
         if spec.hasPrefix("@") {
@@ -56,20 +67,27 @@ struct CronSchedule: Sendable, Hashable {
             throw ParseError(message: "expected exactly 5 fields, found \(parts.count): [\(parts.joined(separator: " "))]")
         }
         var result: [Set<Int>] = []
-        for (i, part) in parts.enumerated() { result.append(try CronSchedule.field(part, CronSchedule.bounds[i])) }
+        for (i, part) in parts.enumerated() {
+            let (values, star) = try CronSchedule.field(part, CronSchedule.bounds[i])
+            result.append(values)
+            stars.append(star)
+        }
         fields = result
         every = nil
     }
 
-    static func field(_ text: String, _ b: Bounds) throws(ParseError) -> Set<Int> {
+    static func field(_ text: String, _ b: Bounds) throws(ParseError) -> (Set<Int>, Bool) {
         var values = Set<Int>()
+        var star = false
         for expr in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             let rangeAndStep = expr.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             let lowAndHigh = rangeAndStep[0].split(separator: "-", omittingEmptySubsequences: false).map(String.init)
             var start: Int, end: Int
+            var isStar = false
             if lowAndHigh[0] == "*" || lowAndHigh[0] == "?" {
                 start = b.min
                 end = b.max
+                isStar = true
             } else {
                 start = try intOrName(lowAndHigh[0], b)
                 switch lowAndHigh.count {
@@ -91,8 +109,9 @@ struct CronSchedule: Sendable, Hashable {
             if start > end { throw ParseError(message: "beginning of range (\(start)) beyond end of range (\(end)): \(expr)") }
             if step == 0 { throw ParseError(message: "step of range should be a positive number: \(expr)") }
             for v in stride(from: start, through: end, by: step) { values.insert(v) }
+            if isStar && step == 1 { star = true }
         }
-        return values
+        return (values, star)
     }
 
     static func intOrName(_ text: String, _ b: Bounds) throws(ParseError) -> Int {
