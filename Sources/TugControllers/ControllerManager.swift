@@ -38,27 +38,37 @@ public struct ControllerManager: Service {
         let pods = Informer<CoreV1.Pod>(client: client, logger: logger)
         let replicaSets = Informer<AppsV1.ReplicaSet>(client: client, logger: logger)
         let deployments = Informer<AppsV1.Deployment>(client: client, logger: logger)
+        let statefulSets = Informer<AppsV1.StatefulSet>(client: client, logger: logger)
+        let daemonSets = Informer<AppsV1.DaemonSet>(client: client, logger: logger)
+        let revisions = Informer<AppsV1.ControllerRevision>(client: client, logger: logger)
         let nodes = Informer<CoreV1.Node>(client: client, logger: logger)
         let leases = Informer<CoordinationV1.Lease>(client: client, namespace: "kube-node-lease", logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
         let deploymentController = DeploymentController(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
-        let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods, logger: logger)
+        let statefulSetController = StatefulSetController(client: client, sets: statefulSets, pods: pods, revisions: revisions, logger: logger)
+        let daemonSetController = DaemonSetController(client: client, sets: daemonSets, pods: pods, nodes: nodes, revisions: revisions, logger: logger)
+        let garbageCollector = GarbageCollector(client: client, deployments: deployments, sets: replicaSets, pods: pods,
+                                                statefulSets: statefulSets, daemonSets: daemonSets, revisions: revisions, logger: logger)
         let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
                                                     gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
         await deploymentController.start()
+        await statefulSetController.start()
+        await daemonSetController.start()
         await garbageCollector.start()
         await nodeLifecycle.start()
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
+                                             statefulSetController, daemonSetController,
                                              garbageCollector, nodeLifecycle]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
             { await pods.waitForSync() }, { await replicaSets.waitForSync() }, { await deployments.waitForSync() },
+            { await statefulSets.waitForSync() }, { await daemonSets.waitForSync() }, { await revisions.waitForSync() },
             { await nodes.waitForSync() }, { await leases.waitForSync() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
@@ -69,6 +79,9 @@ public struct ControllerManager: Service {
                 group.addTask { await pods.run() }
                 group.addTask { await replicaSets.run() }
                 group.addTask { await deployments.run() }
+                group.addTask { await statefulSets.run() }
+                group.addTask { await daemonSets.run() }
+                group.addTask { await revisions.run() }
                 group.addTask { await nodes.run() }
                 group.addTask { await leases.run() }
                 group.addTask {

@@ -93,33 +93,10 @@ public struct ReplicaSetController: Controller {
         }
     }
 
-    /// The set's pods: those it controls that still match, plus matching orphans it adopts;
-    /// controlled pods that no longer match are released.
+    /// The set's pods: those it controls that still match, plus matching active orphans it
+    /// adopts; controlled pods that no longer match are released.
     func claimPods(_ rs: AppsV1.ReplicaSet, selector: Labels.Selector) async throws -> [CoreV1.Pod] {
-        var owned: [CoreV1.Pod] = []
-        for p in await pods.byIndex(IndexNames.controller, rs.metadata.uid ?? "") {
-            if selector.matches(labels: p.metadata.labels ?? [:]) || p.metadata.deletionTimestamp != nil {
-                owned.append(p)
-            } else if rs.metadata.deletionTimestamp == nil {
-                let refs = (p.metadata.ownerReferences ?? []).filter { $0.uid != rs.metadata.uid }
-                _ = try? await client.patch(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
-                                            ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue(encoding: refs),
-                                                          "uid": .string(p.metadata.uid ?? "")]])
-            }
-        }
-        guard rs.metadata.deletionTimestamp == nil, !selector.isEmpty else { return owned }
-        for p in await pods.byIndex(IndexNames.namespace, rs.metadata.namespace ?? "")
-        where OwnerRefs.controller(of: p.metadata) == nil && PodState.isActive(p) && selector.matches(labels: p.metadata.labels ?? [:]) {
-            let refs = (p.metadata.ownerReferences ?? []) + [OwnerRefs.controllerRef(to: rs)]
-            do {
-                let adopted = try await client.patch(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
-                                                     ["metadata": ["ownerReferences": try JSONValue(encoding: refs), "uid": .string(p.metadata.uid ?? "")]])
-                owned.append(adopted)
-            } catch {
-                logger.debug("adopting \(p.metadata.name ?? ""): \(error)")
-            }
-        }
-        return owned
+        try await ChildClaims.claim(rs, selector: selector, children: pods, client: client, logger: logger, adoptable: PodState.isActive)
     }
 
     func manage(_ rs: AppsV1.ReplicaSet, key: String, active: [CoreV1.Pod]) async throws {
