@@ -22,7 +22,10 @@ spec:
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: "nginx:1.25"}]}
+    spec: {containers: [{name: web, image: "nginx:1.25", volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]}]}
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 """
 
 DAEMONSET = """apiVersion: apps/v1
@@ -49,7 +52,8 @@ def test_statefulset_creates_ordered_pods_with_stable_names(cluster, tmp_path):
     manifest.write_text(STATEFULSET)
     cluster.run("apply", "-f", str(manifest))
     out = cluster.run("rollout", "status", "sts/web", "--timeout=60s", timeout=90).stdout
-    assert "statefulset rolling update complete 3 pods at revision web-" in out, out
+    # With the default partition 0, kubectl reports a (trivially) partitioned rollout.
+    assert "partitioned roll out complete: 3 new pods have been updated" in out, out
 
     pods = {p["metadata"]["name"]: p for p in _pods(cluster, "web")}
     assert sorted(pods) == ["web-0", "web-1", "web-2"]
@@ -59,6 +63,10 @@ def test_statefulset_creates_ordered_pods_with_stable_names(cluster, tmp_path):
         assert p["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] == f"web-{i}"
         assert p["metadata"]["labels"]["apps.kubernetes.io/pod-index"] == str(i)
         assert p["status"]["phase"] == "Running"
+        claim = next(v for v in p["spec"]["volumes"] if v["name"] == "www")["persistentVolumeClaim"]["claimName"]
+        assert claim == f"www-web-{i}"
+    claims = cluster.run("get", "pvc", "-o", "name").lines
+    assert sorted(claims) == ["persistentvolumeclaim/www-web-0", "persistentvolumeclaim/www-web-1", "persistentvolumeclaim/www-web-2"]
     # OrderedReady: each pod was created only once the one before it was Ready.
     for i in (1, 2):
         ready = next(c for c in pods[f"web-{i - 1}"]["status"]["conditions"] if c["type"] == "Ready")
@@ -71,7 +79,9 @@ def test_statefulset_creates_ordered_pods_with_stable_names(cluster, tmp_path):
     # An update rolls from the top; history and undo work through ControllerRevisions.
     cluster.run("set", "image", "sts/web", "web=nginx:1.27")
     out = cluster.run("rollout", "status", "sts/web", "--timeout=60s", timeout=90).stdout
-    assert "statefulset rolling update complete 3 pods" in out, out
+    assert "roll out complete: 3 new pods have been updated" in out, out
+    wait_for("the update revision becomes current", lambda: (s := json.loads(cluster.run("get", "sts", "web", "-o", "json").stdout)["status"])
+             ["currentRevision"] == s["updateRevision"] and s["currentReplicas"] == 3)
     images = {p["metadata"]["name"]: p["spec"]["containers"][0]["image"] for p in _pods(cluster, "web")}
     assert images == {"web-0": "nginx:1.27", "web-1": "nginx:1.27", "web-2": "nginx:1.27"}
     history = cluster.run("rollout", "history", "sts/web").stdout
@@ -92,6 +102,8 @@ def test_statefulset_creates_ordered_pods_with_stable_names(cluster, tmp_path):
     cluster.run("delete", "sts", "web")
     wait_for("pods gone", lambda: _pods(cluster, "web") == [], timeout=60)
     wait_for("revisions gone", lambda: cluster.run("get", "controllerrevisions", "--no-headers").lines == [], timeout=30)
+    # Claims outlive the set (persistentVolumeClaimRetentionPolicy whenDeleted: Retain).
+    assert len(cluster.run("get", "pvc", "--no-headers").lines) == 3
 
 
 def test_daemonset_runs_one_pod_per_untainted_node(cluster, tmp_path):
