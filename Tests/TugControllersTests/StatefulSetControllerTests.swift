@@ -131,6 +131,23 @@ import TugClient
         try await c.eventually("1 pod") { try await c.pods("app=par").compactMap(\.metadata.name) == ["par-5"] }
     }
 
+    @Test func claimsOfRemovedOrdinalsGoWhenTheRetentionPolicySaysDelete() async throws {
+        let c = try await ControllerTestCluster.start()
+        defer { c.stop() }
+        var set = statefulSet("tmp", replicas: 2, policy: "Parallel", claims: true)
+        set.spec?.persistentVolumeClaimRetentionPolicy = AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy(whenDeleted: "Retain", whenScaled: "Delete")
+        _ = try await c.client.create(set)
+        func claims() async throws -> Set<String> {
+            Set(try await c.client.list(CoreV1.PersistentVolumeClaim.self, namespace: "default").items.compactMap(\.metadata.name))
+        }
+        try await c.eventually("2 claims") { try await claims() == ["www-tmp-0", "www-tmp-1"] }
+        _ = try await c.client.patch(AppsV1.StatefulSet.self, namespace: "default", name: "tmp", ["spec": ["replicas": 1]])
+        try await c.eventually("tmp-1 and its claim gone") {
+            let pod = try await c.pod("tmp-1"), left = try await claims()
+            return pod == nil && left == ["www-tmp-0"]
+        }
+    }
+
     @Test func partitionedRollingUpdateGoesFromTheTop() async throws {
         let c = try await ControllerTestCluster.start()
         defer { c.stop() }

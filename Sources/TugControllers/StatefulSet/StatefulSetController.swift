@@ -140,7 +140,7 @@ public struct StatefulSetController: Controller {
             plan.remove(p)
             if set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled == "Delete", let ordinal = StatefulSetIdentity.ordinal(of: p, in: set) {
                 for claim in StatefulSetIdentity.claims(set, ordinal) {
-                    try? await client.delete(CoreV1.PersistentVolumeClaim.self, namespace: claim.metadata.namespace, name: claim.metadata.name ?? "")
+                    _ = try? await client.delete(CoreV1.PersistentVolumeClaim.self, namespace: claim.metadata.namespace, name: claim.metadata.name ?? "")
                 }
             }
             if monotonic { return }
@@ -178,8 +178,9 @@ public struct StatefulSetController: Controller {
         let setName = set.metadata.name ?? ""
         for var claim in StatefulSetIdentity.claims(set, ordinal) {
             if set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted == "Delete" {
-                // The garbage collector removes the claim with the set.
-                claim.metadata.ownerReferences = [OwnerRefs.controllerRef(to: set)]
+                // The garbage collector removes the claim with the set (a plain reference, as Kubernetes sets it).
+                claim.metadata.ownerReferences = [MetaV1.OwnerReference(apiVersion: StatefulSet.apiVersion, kind: StatefulSet.kind,
+                                                                        name: set.metadata.name, uid: set.metadata.uid)]
             }
             do {
                 _ = try await client.create(claim)
