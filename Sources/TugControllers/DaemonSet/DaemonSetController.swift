@@ -34,10 +34,8 @@ public struct DaemonSetController: Controller {
 
     public func start() async {
         let queue = self.queue, sets = self.sets, expectations = self.expectations
-        await pods.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
-        await pods.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
-        await revisions.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
-        await revisions.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+        await ChildClaims.indexChildren(pods)
+        await ChildClaims.indexChildren(revisions)
         await sets.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
         await sets.addHandler { event in
             switch event {
@@ -47,42 +45,11 @@ public struct DaemonSetController: Controller {
                 await queue.add(Informer<DaemonSet>.key(d))
             }
         }
-        @Sendable func ownerKey(_ meta: MetaV1.ObjectMeta) -> String? {
-            guard let ref = OwnerRefs.controller(of: meta), ref.kind == DaemonSet.kind, let name = ref.name else { return nil }
-            return Informer<DaemonSet>.key(namespace: meta.namespace, name: name)
-        }
-        /// An orphan: the sets that could adopt it.
-        @Sendable func candidates(_ meta: MetaV1.ObjectMeta) async -> [String] {
-            guard OwnerRefs.controller(of: meta) == nil else { return [] }
-            return await sets.byIndex(IndexNames.namespace, meta.namespace ?? "").filter { d in
-                (try? Labels.Selector(d.spec?.selector))?.matches(labels: meta.labels ?? [:]) == true
-            }.map { Informer<DaemonSet>.key($0) }
-        }
-        await pods.addHandler { event in
-            switch event {
-            case .added(let p):
-                if let key = ownerKey(p.metadata) {
-                    await expectations.observedAdd(key)
-                    await queue.add(key)
-                }
-                for key in await candidates(p.metadata) { await queue.add(key) }
-            case .updated(let old, let new):
-                let keys = Set([ownerKey(old.metadata), ownerKey(new.metadata)].compactMap { $0 } + (await candidates(new.metadata)))
-                for key in keys { await queue.add(key) }
-                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = ownerKey(new.metadata) {
-                    await expectations.observedDelete(key)
-                }
-            case .deleted(let p):
-                if let key = ownerKey(p.metadata) {
-                    if p.metadata.deletionTimestamp == nil { await expectations.observedDelete(key) }
-                    await queue.add(key)
-                }
-            }
-        }
+        await pods.addHandler(ChildClaims.podEvents(owners: sets, selector: { $0.spec?.selector }, queue: queue, expectations: expectations))
         await revisions.addHandler { event in
             switch event {
             case .added(let r), .updated(_, let r), .deleted(let r):
-                if let key = ownerKey(r.metadata) { await queue.add(key) }
+                for key in await ChildClaims.ownerKeys(of: r.metadata, in: sets, selector: { $0.spec?.selector }) { await queue.add(key) }
             }
         }
         // Which nodes are eligible changes with a node's labels, taints and existence.
@@ -196,11 +163,7 @@ public struct DaemonSetController: Controller {
         guard s != ds.status else { return }
         var updated = ds
         updated.status = s
-        do {
-            _ = try await client.updateStatus(updated)
-        } catch let e as APIError where e.code == 409 || e.code == 404 {
-            // A newer version is on its way through the informer; that sync writes the status.
-        }
+        try await StatusWrites.write(updated, client: client)
     }
 
     func event(_ ds: DaemonSet, _ type: String, _ reason: String, _ message: String) async {

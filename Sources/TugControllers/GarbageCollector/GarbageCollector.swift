@@ -195,7 +195,7 @@ public struct GarbageCollector: Controller {
             try? await client.delete(CoreV1.Pod.self, namespace: ns, name: p.metadata.name ?? "")
         }
         for r in dependentRevisions where r.metadata.deletionTimestamp == nil {
-            try? await client.delete(AppsV1.ControllerRevision.self, namespace: ns, name: r.metadata.name ?? "")
+            _ = try? await client.delete(AppsV1.ControllerRevision.self, namespace: ns, name: r.metadata.name ?? "")
         }
         await queue.add("owner/\(kind)/\(ns)/\(name)", after: .seconds(1))
     }

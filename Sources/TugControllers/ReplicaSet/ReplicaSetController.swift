@@ -28,8 +28,7 @@ public struct ReplicaSetController: Controller {
 
     public func start() async {
         let queue = self.queue, expectations = self.expectations, sets = self.sets
-        await pods.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
-        await pods.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+        await ChildClaims.indexChildren(pods)
         await sets.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
         await sets.addHandler { event in
             switch event {
@@ -40,39 +39,7 @@ public struct ReplicaSetController: Controller {
                 await queue.add(key)
             }
         }
-        await pods.addHandler { event in
-            func ownerKey(_ p: CoreV1.Pod) -> String? {
-                guard let ref = OwnerRefs.controller(of: p.metadata), ref.kind == "ReplicaSet", let name = ref.name else { return nil }
-                return Informer<AppsV1.ReplicaSet>.key(namespace: p.metadata.namespace, name: name)
-            }
-            /// An orphan: the sets that could adopt it.
-            func candidates(_ p: CoreV1.Pod) async -> [String] {
-                await sets.byIndex(IndexNames.namespace, p.metadata.namespace ?? "").filter { rs in
-                    (try? Labels.Selector(rs.spec?.selector))?.matches(labels: p.metadata.labels ?? [:]) == true
-                }.map { Informer<AppsV1.ReplicaSet>.key($0) }
-            }
-            switch event {
-            case .added(let p):
-                if let key = ownerKey(p) {
-                    await expectations.observedAdd(key)
-                    await queue.add(key)
-                } else {
-                    for key in await candidates(p) { await queue.add(key) }
-                }
-            case .updated(let old, let new):
-                if let key = ownerKey(new) { await queue.add(key) } else { for key in await candidates(new) { await queue.add(key) } }
-                if let oldKey = ownerKey(old), oldKey != ownerKey(new) { await queue.add(oldKey) }
-                // A pod that started terminating no longer counts; the set may need a replacement.
-                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = ownerKey(new) {
-                    await expectations.observedDelete(key)
-                }
-            case .deleted(let p):
-                if let key = ownerKey(p) {
-                    if p.metadata.deletionTimestamp == nil { await expectations.observedDelete(key) }
-                    await queue.add(key)
-                }
-            }
-        }
+        await pods.addHandler(ChildClaims.podEvents(owners: sets, selector: { $0.spec?.selector }, queue: queue, expectations: expectations))
     }
 
     public func sync(_ key: String) async throws {
@@ -169,11 +136,7 @@ public struct ReplicaSetController: Controller {
         guard status != rs.status else { return }
         var updated = rs
         updated.status = status
-        do {
-            _ = try await client.updateStatus(updated)
-        } catch let e as APIError where e.code == 409 || e.code == 404 {
-            // A newer version is on its way through the informer; that sync writes the status.
-        }
+        try await StatusWrites.write(updated, client: client)
     }
 }
 

@@ -47,3 +47,68 @@ public enum ChildClaims {
                                                   "uid": .string(c.metadata.uid ?? "")]])
     }
 }
+
+extension ChildClaims {
+    /// The indexes `claim` reads: children by controller uid and by namespace.
+    public static func indexChildren<Child: APIObject>(_ children: Informer<Child>) async {
+        await children.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
+        await children.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+    }
+
+    /// The keys of the owners a child event concerns: its controller when that is of `Owner`'s
+    /// kind, or for an orphan every owner in its namespace whose selector matches it (one may
+    /// adopt it). Owners need the `namespace` index.
+    public static func ownerKeys<Owner: APIObject>(of meta: MetaV1.ObjectMeta, in owners: Informer<Owner>,
+                                                   selector: @Sendable (Owner) -> MetaV1.LabelSelector?) async -> [String] {
+        if let ref = OwnerRefs.controller(of: meta) {
+            guard ref.kind == Owner.kind, let name = ref.name else { return [] }
+            return [Informer<Owner>.key(namespace: meta.namespace, name: name)]
+        }
+        return await owners.byIndex(IndexNames.namespace, meta.namespace ?? "").filter { o in
+            (try? Labels.Selector(selector(o)))?.matches(labels: meta.labels ?? [:]) == true
+        }.map { Informer<Owner>.key($0) }
+    }
+}
+
+/// Status writes of the pod controllers.
+public enum StatusWrites {
+    /// Writes `obj`'s status. A conflict or a vanished object is not an error: a newer version
+    /// is on its way through the informer, and its sync writes the status.
+    public static func write<T: APIObject>(_ obj: T, client: APIClient) async throws {
+        do {
+            _ = try await client.updateStatus(obj)
+        } catch let e as APIError where e.code == 409 || e.code == 404 {}
+    }
+}
+
+extension ChildClaims {
+    /// The pod handler of controllers that create pods under generated names (ReplicaSet,
+    /// DaemonSet): queues the owner (or the owners that could adopt an orphan) and tells
+    /// `expectations` of the creations and deletions it sees, a pod that starts terminating
+    /// counting as deleted.
+    public static func podEvents<Owner: APIObject>(owners: Informer<Owner>, selector: @escaping @Sendable (Owner) -> MetaV1.LabelSelector?,
+                                                   queue: WorkQueue, expectations: Expectations) -> Informer<CoreV1.Pod>.Handler {
+        @Sendable func controllerKey(_ p: CoreV1.Pod) -> String? {
+            guard let ref = OwnerRefs.controller(of: p.metadata), ref.kind == Owner.kind, let name = ref.name else { return nil }
+            return Informer<Owner>.key(namespace: p.metadata.namespace, name: name)
+        }
+        return { event in
+            switch event {
+            case .added(let p):
+                if let key = controllerKey(p) { await expectations.observedAdd(key) }
+                for key in await ownerKeys(of: p.metadata, in: owners, selector: selector) { await queue.add(key) }
+            case .updated(let old, let new):
+                let keys = await ownerKeys(of: old.metadata, in: owners, selector: selector) + ownerKeys(of: new.metadata, in: owners, selector: selector)
+                for key in Set(keys) { await queue.add(key) }
+                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = controllerKey(new) {
+                    await expectations.observedDelete(key)
+                }
+            case .deleted(let p):
+                if let key = controllerKey(p) {
+                    if p.metadata.deletionTimestamp == nil { await expectations.observedDelete(key) }
+                    await queue.add(key)
+                }
+            }
+        }
+    }
+}

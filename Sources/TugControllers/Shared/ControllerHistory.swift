@@ -108,7 +108,7 @@ public enum ControllerHistory {
         let idle = sorted(all).filter { !live.contains($0.metadata.name ?? "") }
         guard idle.count > limit else { return }
         for cr in idle.prefix(idle.count - limit) {
-            try? await client.delete(AppsV1.ControllerRevision.self, namespace: cr.metadata.namespace, name: cr.metadata.name ?? "",
+            _ = try? await client.delete(AppsV1.ControllerRevision.self, namespace: cr.metadata.namespace, name: cr.metadata.name ?? "",
                                      preconditionUID: cr.metadata.uid)
         }
     }

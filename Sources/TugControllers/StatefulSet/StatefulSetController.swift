@@ -29,25 +29,16 @@ public struct StatefulSetController: Controller {
 
     public func start() async {
         let queue = self.queue, sets = self.sets
-        await pods.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
-        await pods.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
-        await revisions.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
-        await revisions.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+        await ChildClaims.indexChildren(pods)
+        await ChildClaims.indexChildren(revisions)
         await sets.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
         await sets.addHandler { event in
             switch event {
             case .added(let s), .updated(_, let s), .deleted(let s): await queue.add(Informer<AppsV1.StatefulSet>.key(s))
             }
         }
-        /// The owning set's key, or for an orphan the keys of the sets that could adopt it.
         @Sendable func keys(_ meta: MetaV1.ObjectMeta) async -> [String] {
-            if let ref = OwnerRefs.controller(of: meta) {
-                guard ref.kind == StatefulSet.kind, let name = ref.name else { return [] }
-                return [Informer<AppsV1.StatefulSet>.key(namespace: meta.namespace, name: name)]
-            }
-            return await sets.byIndex(IndexNames.namespace, meta.namespace ?? "").filter { s in
-                (try? Labels.Selector(s.spec?.selector))?.matches(labels: meta.labels ?? [:]) == true
-            }.map { Informer<AppsV1.StatefulSet>.key($0) }
+            await ChildClaims.ownerKeys(of: meta, in: sets) { $0.spec?.selector }
         }
         await pods.addHandler { event in
             switch event {
@@ -244,11 +235,7 @@ public struct StatefulSetController: Controller {
         guard s != set.status else { return }
         var updated = set
         updated.status = s
-        do {
-            _ = try await client.updateStatus(updated)
-        } catch let e as APIError where e.code == 409 || e.code == 404 {
-            // A newer version is on its way through the informer; that sync writes the status.
-        }
+        try await StatusWrites.write(updated, client: client)
     }
 
     func event(_ set: StatefulSet, _ type: String, _ reason: String, _ message: String) async {
