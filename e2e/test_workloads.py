@@ -128,6 +128,12 @@ def test_daemonset_runs_one_pod_per_untainted_node(cluster, tmp_path):
     assert 'daemon set "logs" successfully rolled out' in out, out
     wait_for("all pods updated", lambda: sorted(p["spec"]["containers"][0]["image"] for p in _pods(cluster, "logs")
                                                  if not p["metadata"].get("deletionTimestamp")) == ["fluentd:2"] * 3, timeout=30)
+    history = cluster.run("rollout", "history", "ds/logs").stdout
+    assert "1 " in history and "2 " in history, history
+    cluster.run("rollout", "undo", "ds/logs")
+    cluster.run("rollout", "status", "ds/logs", "--timeout=60s", timeout=90)
+    wait_for("pods back at fluentd:1", lambda: sorted(p["spec"]["containers"][0]["image"] for p in _pods(cluster, "logs")
+                                                       if not p["metadata"].get("deletionTimestamp")) == ["fluentd:1"] * 3, timeout=60)
 
     cluster.run("delete", "ds", "logs")
     wait_for("pods gone", lambda: _pods(cluster, "logs") == [], timeout=60)
