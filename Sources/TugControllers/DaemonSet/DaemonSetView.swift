@@ -131,7 +131,13 @@ struct DaemonSetView {
                 if !available(n) { numUnavailable += 1 }
             case (let o?, nil):
                 if surge == 0 {
-                    if !available(o) { allowed.append(o) } else if numUnavailable < unavailableLimit { candidates.append(o) }
+                    if !available(o) {
+                        // Already serving nothing: replacing it costs no availability, but it counts.
+                        allowed.append(o)
+                        numUnavailable += 1
+                    } else if numUnavailable < unavailableLimit {
+                        candidates.append(o)
+                    }
                 } else {
                     if !available(o) { surgeNow.append(name) } else if numSurge < surge { surgeCandidates.append(name) }
                 }
