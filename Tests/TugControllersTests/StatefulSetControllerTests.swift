@@ -148,6 +148,27 @@ import TugClient
         }
     }
 
+    @Test func onDeleteUpdatesOnlyPodsDeletedByHand() async throws {
+        let c = try await ControllerTestCluster.start()
+        defer { c.stop() }
+        var set = statefulSet("od", replicas: 2, policy: "Parallel")
+        set.spec?.updateStrategy = AppsV1.StatefulSetUpdateStrategy(type: "OnDelete")
+        _ = try await c.client.create(set)
+        try await c.eventually("2 pods") { try await c.pods("app=od").count == 2 }
+        for name in ["od-0", "od-1"] { try await c.setRunning(name) }
+        let old = try #require(try await c.pod("od-1")?.metadata.labels?[StatefulSetIdentity.revisionLabel])
+        _ = try await c.client.patch(AppsV1.StatefulSet.self, namespace: "default", name: "od",
+                                     ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "nginx:2"]]]]]])
+        try await c.eventually("the update revision") { try await status(c, "od")?.updateRevision.map { $0 != old } == true }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await c.pods("app=od").allSatisfy { $0.metadata.labels?[StatefulSetIdentity.revisionLabel] == old })
+        try await c.client.delete(CoreV1.Pod.self, namespace: "default", name: "od-1")
+        try await c.eventually("od-1 recreated at the new revision") {
+            try await c.pod("od-1")?.spec?.containers?.first?.image == "nginx:2"
+        }
+        #expect(try await c.pod("od-0")?.metadata.labels?[StatefulSetIdentity.revisionLabel] == old)
+    }
+
     @Test func partitionedRollingUpdateGoesFromTheTop() async throws {
         let c = try await ControllerTestCluster.start()
         defer { c.stop() }
