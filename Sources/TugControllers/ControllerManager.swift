@@ -52,6 +52,9 @@ public struct ControllerManager: Service {
         let pods = Informer<CoreV1.Pod>(client: client, logger: logger)
         let replicaSets = Informer<AppsV1.ReplicaSet>(client: client, logger: logger)
         let deployments = Informer<AppsV1.Deployment>(client: client, logger: logger)
+        let statefulSets = Informer<AppsV1.StatefulSet>(client: client, logger: logger)
+        let daemonSets = Informer<AppsV1.DaemonSet>(client: client, logger: logger)
+        let revisions = Informer<AppsV1.ControllerRevision>(client: client, logger: logger)
         let nodes = Informer<CoreV1.Node>(client: client, logger: logger)
         let leases = Informer<CoordinationV1.Lease>(client: client, namespace: "kube-node-lease", logger: logger)
         let services = Informer<CoreV1.Service>(client: client, logger: logger)
@@ -61,6 +64,7 @@ public struct ControllerManager: Service {
         let quotas = Informer<CoreV1.ResourceQuota>(client: client, logger: logger)
         let jobs = Informer<BatchV1.Job>(client: client, logger: logger)
         let cronJobs = Informer<BatchV1.CronJob>(client: client, logger: logger)
+        let claims = Informer<CoreV1.PersistentVolumeClaim>(client: client, logger: logger)
         let namespaceController = NamespaceController(client: client, namespaces: namespaces, logger: logger)
         let accountController = ServiceAccountController(client: client, namespaces: namespaces, accounts: accounts)
         let replicaSetController = ReplicaSetController(client: client, sets: replicaSets, pods: pods, logger: logger)
@@ -73,7 +77,11 @@ public struct ControllerManager: Service {
             GarbageCollectedKind(pods, client: client), GarbageCollectedKind(replicationControllers, client: client),
             GarbageCollectedKind(services, client: client), GarbageCollectedKind(endpointSlices, client: client),
             GarbageCollectedKind(jobs, client: client), GarbageCollectedKind(cronJobs, client: client),
+            GarbageCollectedKind(statefulSets, client: client), GarbageCollectedKind(daemonSets, client: client),
+            GarbageCollectedKind(revisions, client: client), GarbageCollectedKind(claims, client: client),
         ], logger: logger)
+        let statefulSetController = StatefulSetController(client: client, sets: statefulSets, pods: pods, revisions: revisions, logger: logger)
+        let daemonSetController = DaemonSetController(client: client, sets: daemonSets, pods: pods, nodes: nodes, revisions: revisions, logger: logger)
         let nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods,
                                                     gracePeriod: nodeMonitorGracePeriod, monitorPeriod: nodeMonitorPeriod, logger: logger)
         let endpointsController = EndpointsController(client: client, services: services, pods: pods, endpoints: endpoints, logger: logger)
@@ -90,28 +98,33 @@ public struct ControllerManager: Service {
         await deploymentController.start()
         await jobController.start()
         await cronJobController.start()
+        await statefulSetController.start()
+        await daemonSetController.start()
         await garbageCollector.start()
         await nodeLifecycle.start()
         await endpointsController.start()
         await endpointSliceController.start()
         await quotaController.start()
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
-                                             jobController, cronJobController, garbageCollector, nodeLifecycle, endpointsController,
-                                             endpointSliceController, rcController, podGC, quotaController]
+                                             jobController, cronJobController, statefulSetController, daemonSetController,
+                                             garbageCollector, nodeLifecycle, endpointsController, endpointSliceController, rcController,
+                                             podGC, quotaController]
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
             { await pods.waitForSync() }, { await replicaSets.waitForSync() }, { await deployments.waitForSync() },
+            { await statefulSets.waitForSync() }, { await daemonSets.waitForSync() }, { await revisions.waitForSync() },
             { await nodes.waitForSync() }, { await leases.waitForSync() },
             { await services.waitForSync() }, { await endpoints.waitForSync() }, { await endpointSlices.waitForSync() },
             { await replicationControllers.waitForSync() }, { await quotas.waitForSync() },
-            { await jobs.waitForSync() }, { await cronJobs.waitForSync() },
+            { await jobs.waitForSync() }, { await cronJobs.waitForSync() }, { await claims.waitForSync() },
         ]
         let informers: [@Sendable () async -> Void] = [
             { await namespaces.run() }, { await accounts.run() }, { await pods.run() }, { await replicaSets.run() },
             { await deployments.run() }, { await nodes.run() }, { await leases.run() },
             { await services.run() }, { await endpoints.run() }, { await endpointSlices.run() },
             { await replicationControllers.run() }, { await quotas.run() }, { await jobs.run() }, { await cronJobs.run() },
+            { await statefulSets.run() }, { await daemonSets.run() }, { await revisions.run() }, { await claims.run() },
         ]
         // On shutdown the informers and workers are cancelled; runWorkers shuts its queue then.
         try await cancelWhenGracefulShutdown {

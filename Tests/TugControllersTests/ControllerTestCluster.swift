@@ -81,3 +81,71 @@ struct ControllerTestCluster {
         return s
     }
 }
+
+/// Helpers of the StatefulSet and DaemonSet tests.
+extension ControllerTestCluster {
+    func pods(_ labelSelector: String) async throws -> [CoreV1.Pod] {
+        try await client.list(CoreV1.Pod.self, namespace: "default", labelSelector: labelSelector).items
+    }
+
+    func pod(_ name: String) async throws -> CoreV1.Pod? {
+        do {
+            return try await client.get(CoreV1.Pod.self, namespace: "default", name: name)
+        } catch let e as APIError where e.code == 404 {
+            return nil
+        }
+    }
+
+    /// What a kubelet reports for a started pod: Running and Ready (or not Ready).
+    func setRunning(_ name: String, ready: Bool = true) async throws {
+        var p = try await client.get(CoreV1.Pod.self, namespace: "default", name: name)
+        var s = p.status ?? CoreV1.PodStatus()
+        s.phase = "Running"
+        s.conditions = [CoreV1.PodCondition(type: "Ready", status: ready ? "True" : "False", lastTransitionTime: Time.now())]
+        p.status = s
+        _ = try await client.updateStatus(p)
+    }
+
+    func setPhase(_ name: String, _ phase: String) async throws {
+        var p = try await client.get(CoreV1.Pod.self, namespace: "default", name: name)
+        var s = p.status ?? CoreV1.PodStatus()
+        s.phase = phase
+        s.conditions = []
+        p.status = s
+        _ = try await client.updateStatus(p)
+    }
+
+    static func template(app: String, image: String = "nginx") -> CoreV1.PodTemplateSpec {
+        var template = CoreV1.PodTemplateSpec()
+        template.metadata.labels = ["app": app]
+        var c = CoreV1.Container()
+        c.name = "app"
+        c.image = image
+        template.spec = CoreV1.PodSpec(containers: [c])
+        return template
+    }
+}
+
+/// Names seen in pod informer events, in order: how tests tell which pod came or went first.
+actor PodEventLog {
+    var added: [String] = []
+    var deleted: [String] = []
+
+    func record(_ event: InformerEvent<CoreV1.Pod>) {
+        switch event {
+        case .added(let p): added.append(p.metadata.name ?? "")
+        case .deleted(let p): deleted.append(p.metadata.name ?? "")
+        case .updated: break
+        }
+    }
+
+    /// Watches pods in `default` until the returned task is cancelled.
+    static func watch(_ client: APIClient) async -> (PodEventLog, Task<Void, Never>) {
+        let log = PodEventLog()
+        let informer = Informer<CoreV1.Pod>(client: client, namespace: "default")
+        await informer.addHandler { await log.record($0) }
+        let task = Task { await informer.run() }
+        await informer.waitForSync()
+        return (log, task)
+    }
+}

@@ -1,53 +1,23 @@
 import Foundation
-import Logging
 import Testing
 import TugAPI
-import TugAPIServer
 import TugClient
-import TugInProcess
-import TugStore
 @testable import TugControllers
 
 @Suite struct ReplicaSetControllerTests {
-    func cluster() async throws -> (APIClient, Task<Void, any Error>, Task<Void, any Error>) {
-        let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
-        try await core.bootstrap()
-        let dispatcher = core.dispatcher
-        let feed = Task { try await dispatcher.run() }
-        let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
-        let manager = Task { try await ControllerManager(client: client, logger: Logger(label: "test")).run() }
-        return (client, feed, manager)
-    }
-
     func replicaSet(_ name: String, replicas: Int) -> AppsV1.ReplicaSet {
         var rs = AppsV1.ReplicaSet(metadata: MetaV1.ObjectMeta())
         rs.metadata.name = name
         rs.metadata.namespace = "default"
-        var template = CoreV1.PodTemplateSpec()
-        template.metadata.labels = ["app": name]
-        var c = CoreV1.Container()
-        c.name = "app"
-        c.image = "nginx"
-        template.spec = CoreV1.PodSpec(containers: [c])
-        rs.spec = AppsV1.ReplicaSetSpec(replicas: replicas, selector: MetaV1.LabelSelector(matchLabels: ["app": name]), template: template)
+        rs.spec = AppsV1.ReplicaSetSpec(replicas: replicas, selector: MetaV1.LabelSelector(matchLabels: ["app": name]),
+                                        template: ControllerTestCluster.template(app: name))
         return rs
     }
 
-    func eventually(_ what: String, _ check: () async throws -> Bool) async throws {
-        for _ in 0..<300 {
-            if try await check() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("timed out waiting for \(what)")
-    }
-
-    func pods(_ client: APIClient, _ app: String) async throws -> [CoreV1.Pod] {
-        try await client.list(CoreV1.Pod.self, namespace: "default", labelSelector: "app=\(app)").items
-    }
-
     @Test func createsScalesAdoptsAndReports() async throws {
-        let (client, feed, manager) = try await cluster()
-        defer { manager.cancel(); feed.cancel() }
+        let cluster = try await ControllerTestCluster.start()
+        defer { cluster.stop() }
+        let client = cluster.client
         // An orphan that matches is adopted rather than duplicated.
         var orphan = CoreV1.Pod(metadata: MetaV1.ObjectMeta())
         orphan.metadata.name = "stray"
@@ -61,14 +31,14 @@ import TugStore
         _ = try await client.create(orphan)
 
         let rs = try await client.create(replicaSet("web", replicas: 3))
-        try await eventually("3 pods") { try await pods(client, "web").count == 3 }
+        try await cluster.eventually("3 pods") { try await cluster.pods("app=web").count == 3 }
         try await Task.sleep(for: .milliseconds(200))
-        let owned = try await pods(client, "web")
+        let owned = try await cluster.pods("app=web")
         #expect(owned.count == 3, "no more than the replicas")
         #expect(owned.allSatisfy { OwnerRefs.controller(of: $0.metadata)?.uid == rs.metadata.uid })
         #expect(owned.contains { $0.metadata.name == "stray" })
         #expect(owned.filter { $0.metadata.name != "stray" }.allSatisfy { $0.metadata.generateName == "web-" })
-        try await eventually("status.replicas 3") {
+        try await cluster.eventually("status.replicas 3") {
             try await client.get(AppsV1.ReplicaSet.self, namespace: "default", name: "web").status?.replicas == 3
         }
 
@@ -80,7 +50,7 @@ import TugStore
             p.status = s
             _ = try await client.updateStatus(p)
         }
-        try await eventually("readyReplicas 2") {
+        try await cluster.eventually("readyReplicas 2") {
             let st = try await client.get(AppsV1.ReplicaSet.self, namespace: "default", name: "web").status
             return st?.readyReplicas == 2 && st?.availableReplicas == 2 && st?.observedGeneration == 1
         }
@@ -88,14 +58,14 @@ import TugStore
         // Scale down: the not-ready pod goes first.
         let notReady = owned.dropFirst(2).first!.metadata.name!
         _ = try await client.patch(AppsV1.ReplicaSet.self, namespace: "default", name: "web", ["spec": ["replicas": 2]])
-        try await eventually("2 pods") { try await pods(client, "web").count == 2 }
-        #expect(try await !pods(client, "web").contains { $0.metadata.name == notReady })
+        try await cluster.eventually("2 pods") { try await cluster.pods("app=web").count == 2 }
+        #expect(try await !cluster.pods("app=web").contains { $0.metadata.name == notReady })
 
         // A deleted pod is replaced.
-        let victim = try await pods(client, "web").first!.metadata.name!
+        let victim = try await cluster.pods("app=web").first!.metadata.name!
         try await client.delete(CoreV1.Pod.self, namespace: "default", name: victim)
-        try await eventually("a replacement") {
-            let now = try await pods(client, "web")
+        try await cluster.eventually("a replacement") {
+            let now = try await cluster.pods("app=web")
             return now.count == 2 && !now.contains { $0.metadata.name == victim }
         }
     }

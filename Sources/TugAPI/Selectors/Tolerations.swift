@@ -11,3 +11,14 @@ extension CoreV1.Toleration {
         }
     }
 }
+
+extension CoreV1.Taint {
+    /// The first of `taints` with one of `effects` that none of `tolerations` tolerates
+    /// (Kubernetes' `FindMatchingUntoleratedTaint`); nil when every such taint is tolerated.
+    public static func firstUntolerated(_ taints: [CoreV1.Taint], by tolerations: [CoreV1.Toleration],
+                                        effects: Set<String>) -> CoreV1.Taint? {
+        taints.first { taint in
+            effects.contains(taint.effect ?? "") && !tolerations.contains { $0.tolerates(taint) }
+        }
+    }
+}

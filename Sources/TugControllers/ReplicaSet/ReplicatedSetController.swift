@@ -28,8 +28,7 @@ public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
 
     public func start() async {
         let queue = self.queue, expectations = self.expectations, sets = self.sets
-        await pods.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
-        await pods.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
+        await ChildClaims.indexChildren(pods)
         await sets.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
         await sets.addHandler { event in
             switch event {
@@ -40,39 +39,7 @@ public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
                 await queue.add(key)
             }
         }
-        await pods.addHandler { event in
-            func ownerKey(_ p: CoreV1.Pod) -> String? {
-                guard let ref = OwnerRefs.controller(of: p.metadata), ref.kind == Set.kind, let name = ref.name else { return nil }
-                return Informer<Set>.key(namespace: p.metadata.namespace, name: name)
-            }
-            /// An orphan: the sets that could adopt it.
-            func candidates(_ p: CoreV1.Pod) async -> [String] {
-                await sets.byIndex(IndexNames.namespace, p.metadata.namespace ?? "").filter { rs in
-                    (try? rs.podSelector())?.matches(labels: p.metadata.labels ?? [:]) == true
-                }.map { Informer<Set>.key($0) }
-            }
-            switch event {
-            case .added(let p):
-                if let key = ownerKey(p) {
-                    await expectations.observedAdd(key)
-                    await queue.add(key)
-                } else {
-                    for key in await candidates(p) { await queue.add(key) }
-                }
-            case .updated(let old, let new):
-                if let key = ownerKey(new) { await queue.add(key) } else { for key in await candidates(new) { await queue.add(key) } }
-                if let oldKey = ownerKey(old), oldKey != ownerKey(new) { await queue.add(oldKey) }
-                // A pod that started terminating no longer counts; the set may need a replacement.
-                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = ownerKey(new) {
-                    await expectations.observedDelete(key)
-                }
-            case .deleted(let p):
-                if let key = ownerKey(p) {
-                    if p.metadata.deletionTimestamp == nil { await expectations.observedDelete(key) }
-                    await queue.add(key)
-                }
-            }
-        }
+        await pods.addHandler(ChildClaims.podEvents(owners: sets, selector: { try? $0.podSelector() }, queue: queue, expectations: expectations))
     }
 
     public func sync(_ key: String) async throws {
@@ -93,33 +60,10 @@ public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
         }
     }
 
-    /// The set's pods: those it controls that still match, plus matching orphans it adopts;
-    /// controlled pods that no longer match are released.
+    /// The set's pods: those it controls that still match, plus matching active orphans it
+    /// adopts; controlled pods that no longer match are released.
     func claimPods(_ rs: Set, selector: Labels.Selector) async throws -> [CoreV1.Pod] {
-        var owned: [CoreV1.Pod] = []
-        for p in await pods.byIndex(IndexNames.controller, rs.metadata.uid ?? "") {
-            if selector.matches(labels: p.metadata.labels ?? [:]) || p.metadata.deletionTimestamp != nil {
-                owned.append(p)
-            } else if rs.metadata.deletionTimestamp == nil {
-                let refs = (p.metadata.ownerReferences ?? []).filter { $0.uid != rs.metadata.uid }
-                _ = try? await client.patch(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
-                                            ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue(encoding: refs),
-                                                          "uid": .string(p.metadata.uid ?? "")]])
-            }
-        }
-        guard rs.metadata.deletionTimestamp == nil, !selector.isEmpty else { return owned }
-        for p in await pods.byIndex(IndexNames.namespace, rs.metadata.namespace ?? "")
-        where OwnerRefs.controller(of: p.metadata) == nil && PodState.isActive(p) && selector.matches(labels: p.metadata.labels ?? [:]) {
-            let refs = (p.metadata.ownerReferences ?? []) + [OwnerRefs.controllerRef(to: rs)]
-            do {
-                let adopted = try await client.patch(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
-                                                     ["metadata": ["ownerReferences": try JSONValue(encoding: refs), "uid": .string(p.metadata.uid ?? "")]])
-                owned.append(adopted)
-            } catch {
-                logger.debug("adopting \(p.metadata.name ?? ""): \(error)")
-            }
-        }
-        return owned
+        try await ChildClaims.claim(rs, selector: selector, children: pods, client: client, logger: logger, adoptable: PodState.isActive)
     }
 
     func manage(_ rs: Set, key: String, active: [CoreV1.Pod]) async throws {
@@ -192,11 +136,7 @@ public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
         var updated = rs
         updated.replicaCounts = status
         guard updated != rs else { return }
-        do {
-            _ = try await client.updateStatus(updated)
-        } catch let e as APIError where e.code == 409 || e.code == 404 {
-            // A newer version is on its way through the informer; that sync writes the status.
-        }
+        try await StatusWrites.write(updated, client: client)
     }
 }
 

@@ -11,13 +11,10 @@ public struct TaintTolerationPlugin: FilterPlugin, ScorePlugin {
     }
 
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
-        let tolerations = pod.spec?.tolerations ?? []
-        for taint in node.node.spec?.taints ?? [] {
-            guard taint.effect == "NoSchedule" || taint.effect == "NoExecute" else { continue }
-            if !tolerations.contains(where: { $0.tolerates(taint) }) {
-                // Only the first untolerated taint is reported, as Kubernetes does.
-                return .unresolvable("node(s) had untolerated taint {\(taint.key ?? ""): \(taint.value ?? "")}")
-            }
+        // Only the first untolerated taint is reported, as Kubernetes does.
+        if let taint = CoreV1.Taint.firstUntolerated(node.node.spec?.taints ?? [], by: pod.spec?.tolerations ?? [],
+                                                     effects: ["NoSchedule", "NoExecute"]) {
+            return .unresolvable("node(s) had untolerated taint {\(taint.key ?? ""): \(taint.value ?? "")}")
         }
         return .success
     }
