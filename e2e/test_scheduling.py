@@ -174,3 +174,21 @@ spec:
             if f:
                 f.close()
         srv.stop()
+
+
+def test_deleting_a_namespace_removes_everything_in_it(cluster, tmp_path):
+    """Workloads with running pods, a service and a Job: the namespace controller empties the
+    namespace (pods finish on their hollow nodes, the Job's tracking finalizers are released),
+    then the namespace itself goes."""
+    cluster.run("create", "namespace", "doomed")
+    cluster.run("-n", "doomed", "create", "deployment", "web", "--image=nginx", "--replicas=3")
+    cluster.run("-n", "doomed", "expose", "deployment", "web", "--port=80")
+    cluster.run("-n", "doomed", "create", "job", "once", "--image=busybox", "--", "sleep", "60")
+    cluster.run("-n", "doomed", "create", "configmap", "settings", "--from-literal=a=b")
+    cluster.run("-n", "doomed", "rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
+    wait_for("endpoints", lambda: cluster.run("-n", "doomed", "get", "endpoints", "web", "-o", "jsonpath={.subsets[0].addresses[*].ip}",
+                                             check=False).stdout.count(".") == 9)
+    cluster.run("delete", "namespace", "doomed", "--timeout=60s", timeout=90)
+    assert cluster.run("get", "namespace", "doomed", check=False).returncode != 0
+    out = cluster.run("get", "pods,rs,deploy,svc,endpoints,endpointslices,jobs,configmaps", "-n", "doomed", "--no-headers", check=False)
+    assert out.stdout.strip() == "", out.stdout
