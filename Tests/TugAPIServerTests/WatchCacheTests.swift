@@ -10,7 +10,7 @@ import TugStore
     let info = ResourceCatalog.all.first { $0.group.isEmpty && $0.resource == "configmaps" }!
 
     func cache() -> WatchCache {
-        WatchCache(info: info, dispatcherRevision: { 0 }) { bytes, _ in
+        WatchCache(info: info, dispatcherRevision: { 0 }) { bytes, _, _ in
             let obj = try? JSONValue(parsing: Data(bytes))
             let labels = obj?["metadata"]?["labels"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
             return ObjectAttributes(labels: labels)

@@ -132,7 +132,9 @@ struct TestCluster {
         let unbound = try await c.client.watch(CoreV1.Pod.self, namespace: "default", resourceVersion: start.metadata.resourceVersion!,
                                                fieldSelector: "spec.nodeName=", timeoutSeconds: 10)
         var pod = CoreV1.Pod(metadata: MetaV1.ObjectMeta(name: "p", namespace: "default", labels: ["app": "x"]))
-        pod.spec = CoreV1.PodSpec(containers: [CoreV1.Container(name: "c", image: "nginx")])
+        // Quantities in a non-canonical form: the typed object handed over must still equal the served one.
+        pod.spec = CoreV1.PodSpec(containers: [CoreV1.Container(name: "c", image: "nginx",
+                                                                 resources: CoreV1.ResourceRequirements(requests: ["cpu": "0.5", "memory": "1024Mi"]))])
         pod.spec?.schedulerName = "none"
         _ = try await c.client.create(pod)
         let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": "p"],
@@ -143,6 +145,10 @@ struct TestCluster {
         var last: CoreV1.Pod?
         var count = 0
         for try await e in all {
+            if case .added(let o) = e {
+                #expect(o.spec?.containers?.first?.resources?.requests?["cpu"]?.description == "500m")
+                #expect(o.metadata.resourceVersion != nil && o.metadata.managedFields != nil)
+            }
             guard case .modified(let o) = e else { continue }
             last = o
             count += 1

@@ -54,3 +54,29 @@ import TugClient
         try await c.eventually("resumed") { try await progressing(c, "p")?.reason == "DeploymentResumed" }
     }
 }
+
+extension DeploymentControllerTests {
+    /// An orphaned ReplicaSet that matches (left by `--cascade=orphan`) is adopted by a new
+    /// Deployment with the same template instead of being duplicated.
+    @Test func adoptsAMatchingOrphanReplicaSet() async throws {
+        let c = try await C.start()
+        defer { c.stop() }
+        _ = try await c.client.create(deployment("web", replicas: 2))
+        try await c.eventually("one ReplicaSet") {
+            try await c.client.list(AppsV1.ReplicaSet.self, namespace: "default", labelSelector: "app=web").items.count == 1
+        }
+        _ = try await c.client.delete(AppsV1.Deployment.self, namespace: "default", name: "web", propagationPolicy: "Orphan")
+        try await c.eventually("released") {
+            let sets = try await c.client.list(AppsV1.ReplicaSet.self, namespace: "default", labelSelector: "app=web").items
+            let gone = try await c.client.list(AppsV1.Deployment.self, namespace: "default").items.isEmpty
+            return gone && sets.count == 1 && sets.allSatisfy { ($0.metadata.ownerReferences ?? []).isEmpty }
+        }
+        let again = try await c.client.create(deployment("web", replicas: 2))
+        try await c.eventually("adopted") {
+            let sets = try await c.client.list(AppsV1.ReplicaSet.self, namespace: "default", labelSelector: "app=web").items
+            return sets.count == 1 && OwnerRefs.controller(of: sets[0].metadata)?.uid == again.metadata.uid
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await c.client.list(AppsV1.ReplicaSet.self, namespace: "default", labelSelector: "app=web").items.count == 1)
+    }
+}

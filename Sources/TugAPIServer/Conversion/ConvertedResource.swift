@@ -24,7 +24,7 @@ final class ConvertedResource<S: ResourceStrategy>: ResourceHandler {
         self.storage = storage
         self.conversion = conversion
         self.admission = admission
-        self.cache = dispatcher.makeCache(info: strategy.info, transform: { conversion.servedBytes($0) }) { bytes, revision in
+        self.cache = dispatcher.makeCache(info: strategy.info, transform: { conversion.servedBytes($0) }) { bytes, revision, _ in
             guard var obj = try? APICoding.decode(S.Object.self, from: bytes) else { return ObjectAttributes(labels: [:]) }
             obj.metadata.resourceVersion = String(revision)
             return ObjectAttributes(labels: obj.metadata.labels ?? [:], fields: strategy.selectableFields(obj), typed: obj)

@@ -24,12 +24,12 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         // What selectors look at, once per event. Most kinds select on labels only, which a
         // plain parse gives without decoding the typed object.
         let labelsOnly = strategy.selectableFieldNames.isEmpty
-        self.cache = dispatcher.makeCache(info: strategy.info) { bytes, revision in
-            if labelsOnly {
+        self.cache = dispatcher.makeCache(info: strategy.info) { bytes, revision, written in
+            if labelsOnly, written == nil {
                 let labels = (try? JSONReader.parse(bytes))?["metadata"]?["labels"]?.objectValue
                 return ObjectAttributes(labels: labels?.compactMapValues(\.stringValue) ?? [:])
             }
-            guard var obj = try? APICoding.decode(S.Object.self, from: bytes) else { return ObjectAttributes(labels: [:]) }
+            guard var obj = (written as? S.Object) ?? (try? APICoding.decode(S.Object.self, from: bytes)) else { return ObjectAttributes(labels: [:]) }
             obj.metadata.resourceVersion = String(revision)
             return ObjectAttributes(labels: obj.metadata.labels ?? [:], fields: strategy.selectableFields(obj), typed: obj)
         }
@@ -57,13 +57,16 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
         return o
     }
 
-    /// Stored form: type meta set, no resourceVersion (the revision is the resourceVersion).
-    func encodeForStore(_ obj: Object) throws -> [UInt8] {
+    /// The bytes stored for an object.
+    func encodeForStore(_ obj: Object) throws -> [UInt8] { try APICoding.encodeBytes(storedForm(obj)) }
+
+    /// The object as stored: type meta set, no resourceVersion (the revision is the resourceVersion).
+    func storedForm(_ obj: Object) -> Object {
         var o = obj
         o.setTypeMeta()
         o.metadata.resourceVersion = nil
         o.metadata.selfLink = nil
-        return try APICoding.encodeBytes(o)
+        return o
     }
 
     func respond(_ obj: Object, revision: Int64?, code: Int, warnings: [String] = []) throws -> WriteResult {
@@ -128,11 +131,16 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
             if try await store.get(k) != nil { throw APIError.alreadyExists(resourceName, name) }
             return WriteResult(bytes: bytes, code: 201, warnings: warnings)
         }
+        cache.expectWrite(k, bytes: bytes, object: storedForm(obj))
         do {
             let rev = try await store.create(k, bytes)
             return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, rev), code: 201, warnings: warnings)
         } catch StoreError.alreadyExists {
+            cache.forgetWrite(k)
             throw APIError.alreadyExists(resourceName, name)
+        } catch {
+            cache.forgetWrite(k)
+            throw error
         }
     }
 
@@ -235,7 +243,14 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
                     let r = try await store.delete(key(namespace, name), expectedRevision: v.modRevision)
                     return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, r.revision), code: 200, warnings: warnings)
                 }
-                let rev = try await store.update(key(namespace, name), bytes, expectedRevision: v.modRevision)
+                cache.expectWrite(key(namespace, name), bytes: bytes, object: storedForm(new))
+                let rev: Int64
+                do {
+                    rev = try await store.update(key(namespace, name), bytes, expectedRevision: v.modRevision)
+                } catch {
+                    cache.forgetWrite(key(namespace, name))
+                    throw error
+                }
                 return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, rev), code: 200, warnings: warnings)
             } catch StoreError.conflict {
                 if let p = precondition, !p.isEmpty {

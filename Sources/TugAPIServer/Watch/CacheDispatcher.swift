@@ -24,7 +24,7 @@ public final class CacheDispatcher: Sendable {
 
     /// A cache for `info`; `transform` turns stored bytes into the bytes this version serves.
     func makeCache(info: ResourceInfo, transform: (@Sendable ([UInt8]) -> [UInt8])? = nil,
-                   attributes: @escaping @Sendable ([UInt8], Int64) -> ObjectAttributes) -> WatchCache {
+                   attributes: @escaping @Sendable ([UInt8], Int64, (any Sendable)?) -> ObjectAttributes) -> WatchCache {
         let c = WatchCache(info: info, dispatcherRevision: { [weak self] in self?.currentRevision ?? 0 }, transform: transform, attributes: attributes)
         caches.withLock { $0[info.storageGroupResource, default: []].append(c) }
         return c

@@ -7,7 +7,11 @@ import TugStore
 /// `CacheDispatcher`. Lists and most watches are served from here and never reach the store.
 public final class WatchCache: Sendable {
     public let info: ResourceInfo
-    let attributes: @Sendable (_ bytes: [UInt8], _ revision: Int64) -> ObjectAttributes
+    /// What selectors read; `written` is the typed object the write path stored as these bytes, if known.
+    let attributes: @Sendable (_ bytes: [UInt8], _ revision: Int64, _ written: (any Sendable)?) -> ObjectAttributes
+    /// Objects being written through this cache's resource, by key, with their stored bytes: the
+    /// event that brings exactly those bytes takes the typed object instead of decoding again.
+    private let pendingWrites = Mutex<[String: (bytes: [UInt8], object: any Sendable)]>([:])
     /// Stored bytes → served bytes, for a version served by conversion.
     let transform: (@Sendable ([UInt8]) -> [UInt8])?
     let historyCapacity: Int
@@ -40,7 +44,7 @@ public final class WatchCache: Sendable {
 
     init(info: ResourceInfo, historyCapacity: Int = 2048, dispatcherRevision: @escaping @Sendable () -> Int64,
          transform: (@Sendable ([UInt8]) -> [UInt8])? = nil,
-         attributes: @escaping @Sendable ([UInt8], Int64) -> ObjectAttributes) {
+         attributes: @escaping @Sendable ([UInt8], Int64, (any Sendable)?) -> ObjectAttributes) {
         self.info = info
         self.transform = transform
         self.historyCapacity = historyCapacity
@@ -50,6 +54,25 @@ public final class WatchCache: Sendable {
     }
 
     func makeObject(_ v: StoredValue) -> CachedObject { makeObjectAndTyped(v).object }
+
+    /// Announces a write of `object` as `bytes` under `key` (before the store call; `forgetWrite`
+    /// if the call fails). Bounded: a burst of abandoned entries is simply dropped.
+    func expectWrite(_ key: String, bytes: [UInt8], object: any Sendable) {
+        pendingWrites.withLock {
+            if $0.count >= 4096 { $0.removeAll(keepingCapacity: true) }
+            $0[key] = (bytes, object)
+        }
+    }
+
+    func forgetWrite(_ key: String) { _ = pendingWrites.withLock { $0.removeValue(forKey: key) } }
+
+    private func takeWrite(_ key: String, bytes: [UInt8]) -> (any Sendable)? {
+        pendingWrites.withLock { pending in
+            guard let p = pending[key], p.bytes == bytes else { return nil }
+            pending[key] = nil
+            return p.object
+        }
+    }
 
     /// The cached form, and the typed object when selecting on fields needed it decoded.
     func makeObjectAndTyped(_ v: StoredValue) -> (object: CachedObject, typed: (any Sendable)?) {
@@ -65,7 +88,7 @@ public final class WatchCache: Sendable {
             ns = nil
             name = String(rest)
         }
-        let a = attributes(value, v.modRevision)
+        let a = attributes(value, v.modRevision, transform == nil ? takeWrite(v.key, bytes: v.value) : nil)
         var fields = a.fields
         fields["metadata.name"] = name
         if info.namespaced { fields["metadata.namespace"] = ns ?? "" }

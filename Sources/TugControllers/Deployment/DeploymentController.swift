@@ -27,26 +27,34 @@ public struct DeploymentController: Controller {
     }
 
     public func start() async {
-        let queue = self.queue
-        await sets.addIndex(IndexNames.controller) { OwnerRefs.controllerUIDs($0.metadata) }
+        let queue = self.queue, deployments = self.deployments
+        await ChildClaims.indexChildren(sets)
+        await deployments.addIndex(IndexNames.namespace) { [$0.metadata.namespace ?? ""] }
         await deployments.addHandler { event in
             switch event {
             case .added(let d), .updated(_, let d), .deleted(let d): await queue.add(Informer<AppsV1.Deployment>.key(d))
             }
         }
+        // A set's controller, or for an orphan the Deployments that could adopt it.
+        @Sendable func owners(_ rs: AppsV1.ReplicaSet) async -> [String] {
+            await ChildClaims.ownerKeys(of: rs.metadata, in: deployments) { try? Labels.Selector($0.spec?.selector) }
+        }
         await sets.addHandler { event in
-            let rs: AppsV1.ReplicaSet
             switch event {
-            case .added(let r), .updated(_, let r), .deleted(let r): rs = r
+            case .added(let rs), .deleted(let rs):
+                for key in await owners(rs) { await queue.add(key) }
+            case .updated(let old, let new):
+                for key in Set(await owners(old) + owners(new)) { await queue.add(key) }
             }
-            guard let ref = OwnerRefs.controller(of: rs.metadata), ref.kind == "Deployment", let owner = ref.name else { return }
-            await queue.add(Informer<AppsV1.Deployment>.key(namespace: rs.metadata.namespace, name: owner))
         }
     }
 
     public func sync(_ key: String) async throws {
         guard let d = await deployments.get(key), d.metadata.deletionTimestamp == nil else { return }
-        let owned = await sets.byIndex(IndexNames.controller, d.metadata.uid ?? "")
+        // Its ReplicaSets: adopts matching orphans, releases those that stopped matching (as
+        // Kubernetes' ControllerRefManager).
+        let selector = try Labels.Selector(d.spec?.selector)
+        let owned = try await ChildClaims.claim(d, selector: selector, children: sets, client: client, logger: logger)
             .filter { $0.metadata.deletionTimestamp == nil }
         let template = d.spec?.template
         var newRS = owned.first { DeploymentRevisions.sameTemplate($0.spec?.template, template) }
