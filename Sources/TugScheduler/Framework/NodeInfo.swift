@@ -6,7 +6,7 @@ import TugAPI
 /// one retain where a struct copy retained each of its arrays. Only `SchedulerCache` (an actor)
 /// mutates it; plugins read it during a scheduling cycle, inside that actor.
 public final class NodeInfo: @unchecked Sendable {
-    public var node: CoreV1.Node
+    public let node: CoreV1.Node
     public var pods: [CoreV1.Pod] = []
     /// Sum of the pods' requests (with `pods` = their count).
     public var requested = ResourceList()
@@ -22,11 +22,19 @@ public final class NodeInfo: @unchecked Sendable {
     /// How many of them have required anti-affinity terms.
     public private(set) var requiredAntiAffinityPods = 0
 
-    public var name: String { node.metadata.name ?? "" }
-    public var labels: [String: String] { node.metadata.labels ?? [:] }
+    // What plugins read for every node of every pod, taken out of the Node once: reading them
+    // through `node` copies the whole struct each time.
+    public let name: String
+    public let labels: [String: String]
+    public let taints: [CoreV1.Taint]
+    public let unschedulable: Bool
 
     public init(node: CoreV1.Node, pods: [CoreV1.Pod] = []) {
         self.node = node
+        name = node.metadata.name ?? ""
+        labels = node.metadata.labels ?? [:]
+        taints = node.spec?.taints ?? []
+        unschedulable = node.spec?.unschedulable == true
         allocatable = ResourceList(node.status?.allocatable ?? node.status?.capacity)
         imageSizes = ImageLocalityPlugin.images(of: node)
         for p in pods { add(p) }

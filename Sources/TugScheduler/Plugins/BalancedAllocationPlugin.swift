@@ -17,9 +17,16 @@ public struct BalancedAllocationPlugin: ScorePlugin {
         // the same score everywhere has the same effect on the ranking.
         if pod.milliCPU == 0 && pod.memory == 0 { return 0 }
         let used = node.requested
+        // The common two-resource case without arrays (it runs for every sampled node).
+        let cpu = node.allocatable.milliCPU, memory = node.allocatable.memory
+        if cpu != 0, memory != 0 {
+            let a = min(Double(used.milliCPU + pod.milliCPU) / Double(cpu), 1)
+            let b = min(Double(used.memory + pod.memory) / Double(memory), 1)
+            return Int((1 - abs(a - b) / 2) * Double(maxScore))
+        }
         return Self.balancedScore([
-            (used.milliCPU + pod.milliCPU, node.allocatable.milliCPU),
-            (used.memory + pod.memory, node.allocatable.memory),
+            (used.milliCPU + pod.milliCPU, cpu),
+            (used.memory + pod.memory, memory),
         ])
     }
 

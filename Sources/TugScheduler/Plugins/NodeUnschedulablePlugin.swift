@@ -10,7 +10,7 @@ public struct NodeUnschedulablePlugin: FilterPlugin {
     public init() {}
 
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
-        guard node.node.spec?.unschedulable == true else { return .success }
+        guard node.unschedulable else { return .success }
         // Checked against the taint itself, not the node's taints: the node controller may not
         // have added it yet.
         let tolerated = (pod.spec?.tolerations ?? []).contains { $0.tolerates(Self.unschedulableTaint) }

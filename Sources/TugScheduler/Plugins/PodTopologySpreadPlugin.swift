@@ -51,7 +51,7 @@ public struct PodTopologySpreadPlugin: PreFilterPlugin, FilterPlugin, PreScorePl
             if honorNodeAffinity && !NodeAffinityPlugin.requiredMatches(pod, node.node) { return false }
             if honorTaints {
                 let tolerations = pod.spec?.tolerations ?? []
-                for taint in node.node.spec?.taints ?? [] where taint.effect == "NoSchedule" || taint.effect == "NoExecute" {
+                for taint in node.taints where taint.effect == "NoSchedule" || taint.effect == "NoExecute" {
                     if !tolerations.contains(where: { $0.tolerates(taint) }) { return false }
                 }
             }
