@@ -2,12 +2,22 @@ import Foundation
 import TugAPI
 
 extension AdmissionContext {
-    /// Kubernetes' Priority admission for pods naming a PriorityClass of their own: the class's
-    /// value becomes `spec.priority` and its preemption policy the default; an unknown class is
-    /// Forbidden. (Built-in `system-` classes and pods without a class: `PodStrategy`.)
+    /// Kubernetes' Priority admission: a pod naming a PriorityClass gets the class's value as
+    /// `spec.priority` and its preemption policy as the default (an unknown class is Forbidden);
+    /// a pod naming none gets the `globalDefault` class, if any. (Built-in `system-` classes and
+    /// pods with no class and no default: `PodStrategy`.)
     func resolvePriority(_ pod: inout CoreV1.Pod) async throws {
-        guard var spec = pod.spec, let className = spec.priorityClassName, !className.isEmpty,
-              !["system-node-critical", "system-cluster-critical"].contains(className) else { return }
+        guard var spec = pod.spec else { return }
+        if (spec.priorityClassName ?? "").isEmpty {
+            // No class named: the globalDefault class, if there is one, applies (its name is recorded).
+            guard spec.priority == nil, let pc = globalDefaultPriorityClass() else { return }
+            spec.priorityClassName = pc.metadata.name
+            spec.priority = pc.value ?? 0
+            if spec.preemptionPolicy == nil { spec.preemptionPolicy = pc.preemptionPolicy ?? "PreemptLowerPriority" }
+            pod.spec = spec
+            return
+        }
+        guard let className = spec.priorityClassName, !["system-node-critical", "system-cluster-critical"].contains(className) else { return }
         let key = "/registry/priorityclasses.scheduling.k8s.io/\(className)"
         var bytes = dispatcher.cache(groupResource: "priorityclasses.scheduling.k8s.io")?.get(key)?.bytes
         if bytes == nil { bytes = try await store.get(key).map { Array($0.value) } }
@@ -22,6 +32,15 @@ extension AdmissionContext {
         spec.priority = value
         if spec.preemptionPolicy == nil { spec.preemptionPolicy = pc.preemptionPolicy ?? "PreemptLowerPriority" }
         pod.spec = spec
+    }
+
+    /// The PriorityClass marked `globalDefault` (the lowest value if several are), from the watch cache.
+    func globalDefaultPriorityClass() -> SchedulingV1.PriorityClass? {
+        guard let cache = dispatcher.cache(groupResource: "priorityclasses.scheduling.k8s.io") else { return nil }
+        return cache.snapshot(ObjectFilter()).objects
+            .compactMap { try? APICoding.decode(SchedulingV1.PriorityClass.self, from: $0.bytes) }
+            .filter { $0.globalDefault == true }
+            .min { ($0.value ?? 0) < ($1.value ?? 0) }
     }
 
     static func forbidden(_ pod: CoreV1.Pod, _ why: String) -> APIError {
