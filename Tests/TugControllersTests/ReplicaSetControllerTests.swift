@@ -69,4 +69,22 @@ import TugClient
             return now.count == 2 && !now.contains { $0.metadata.name == victim }
         }
     }
+
+    /// `kubectl describe rs` shows what the controller did.
+    @Test func recordsCreateAndDeleteEvents() async throws {
+        let cluster = try await ControllerTestCluster.start()
+        defer { cluster.stop() }
+        let client = cluster.client
+        var rs = replicaSet("ev", replicas: 2)
+        rs.spec?.template?.spec?.schedulerName = "none"
+        _ = try await client.create(rs)
+        try await cluster.eventually("2 pods") { try await cluster.pods("app=ev").count == 2 }
+        _ = try await client.patch(AppsV1.ReplicaSet.self, namespace: "default", name: "ev", ["spec": ["replicas": 1]])
+        try await cluster.eventually("events") {
+            let events = try await client.list(CoreV1.Event.self, namespace: "default").items.filter { $0.involvedObject?.name == "ev" }
+            let created = events.filter { $0.reason == "SuccessfulCreate" && ($0.message ?? "").hasPrefix("Created pod: ev-") }
+            let deleted = events.filter { $0.reason == "SuccessfulDelete" && ($0.message ?? "").hasPrefix("Deleted pod: ev-") }
+            return created.count == 2 && deleted.count == 1 && events.allSatisfy { $0.source?.component == "replicaset-controller" }
+        }
+    }
 }

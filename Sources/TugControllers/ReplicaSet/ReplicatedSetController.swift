@@ -98,6 +98,7 @@ public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
                         do {
                             try await client.delete(CoreV1.Pod.self, namespace: p.metadata.namespace, name: p.metadata.name ?? "",
                                                     preconditionUID: p.metadata.uid)
+                            await event(rs, "Normal", "SuccessfulDelete", "Deleted pod: \(p.metadata.name ?? "")")
                         } catch {
                             await expectations.lowered(key, deletes: 1)
                             if let e = error as? APIError, e.code == 404 { return }
@@ -111,16 +112,24 @@ public struct ReplicatedSetController<Set: ReplicatedSet>: Controller {
 
     func createPod(_ rs: Set) async -> Bool {
         do {
-            _ = try await client.create(PodTemplates.pod(from: rs.podTemplate, namespace: rs.metadata.namespace,
-                                                         generateName: "\(rs.metadata.name ?? "")-", owner: OwnerRefs.controllerRef(to: rs)))
+            let pod = try await client.create(PodTemplates.pod(from: rs.podTemplate, namespace: rs.metadata.namespace,
+                                                               generateName: "\(rs.metadata.name ?? "")-", owner: OwnerRefs.controllerRef(to: rs)))
+            await event(rs, "Normal", "SuccessfulCreate", "Created pod: \(pod.metadata.name ?? "")")
             return true
         } catch let e as APIError where e.details?.causes.contains(where: { $0.reason == "NamespaceTerminating" }) == true {
             // The namespace is going away with everything in it; nothing to retry.
             return true
         } catch {
             logger.info("\(Set.kind) \(rs.metadata.namespace ?? "")/\(rs.metadata.name ?? ""): creating a pod failed: \(error)")
+            await event(rs, "Warning", "FailedCreate", "Error creating: \((error as? APIError)?.message ?? "\(error)")")
             return false
         }
+    }
+
+    /// Events as kube-controller-manager's replicaset / replication controllers record them.
+    func event(_ rs: Set, _ type: String, _ reason: String, _ message: String) async {
+        let component = Set.controllerName == "replicaset" ? "replicaset-controller" : "replication-controller"
+        await Events.record(client: client, regarding: rs, type: type, reason: reason, message: message, component: component)
     }
 
     func updateStatus(_ rs: Set, pods: [CoreV1.Pod]) async throws {
