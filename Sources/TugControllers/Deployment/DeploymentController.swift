@@ -62,9 +62,22 @@ public struct DeploymentController: Controller {
         let replicas = d.spec?.replicas ?? 1
         let paused = d.spec?.paused == true
 
-        if newRS == nil, !paused {
+        // A resize (or a paused Deployment): scale the sets in proportion, no rollout step.
+        if paused || ProportionalScaling.isScalingEvent(d, sets: owned) {
+            let targets = ProportionalScaling.targets(d, newRS: newRS, old: old, maxSurge: Self.maxSurge(d))
+            for rs in owned {
+                guard let target = targets[rs.metadata.uid ?? rs.metadata.name ?? ""] else { continue }
+                // The annotations are brought up to date even when the size stays (they end the scaling event).
+                if target != (rs.spec?.replicas ?? 0) || ProportionalScaling.desired(rs) != replicas { _ = try await scale(rs, to: target, d) }
+            }
+            if paused { try await cleanUp(d, old: old) }
+            try await updateStatus(d, newRS: newRS, all: owned)
+            return
+        }
+
+        if newRS == nil {
             newRS = try await createNewReplicaSet(d, old: old)
-        } else if var rs = newRS, !paused {
+        } else if var rs = newRS {
             // Keep the new set's revision the newest.
             let maxOld = old.map { DeploymentRevisions.revision($0.metadata) }.max() ?? 0
             if DeploymentRevisions.revision(rs.metadata) <= maxOld {
@@ -73,13 +86,7 @@ public struct DeploymentController: Controller {
             }
         }
 
-        if paused {
-            // Scale only: the newest active set (or the new one) follows spec.replicas.
-            if let rs = newRS ?? old.max(by: { DeploymentRevisions.revision($0.metadata) < DeploymentRevisions.revision($1.metadata) }),
-               (rs.spec?.replicas ?? 0) != replicas, old.allSatisfy({ ($0.spec?.replicas ?? 0) == 0 || $0.metadata.uid == rs.metadata.uid }) {
-                _ = try await scale(rs, to: replicas, d)
-            }
-        } else if var rs = newRS {
+        if var rs = newRS {
             if d.spec?.strategy?.type == "Recreate" {
                 try await recreate(d, newRS: &rs, old: &old)
             } else {
@@ -199,8 +206,10 @@ public struct DeploymentController: Controller {
         ann[DeploymentRevisions.maxReplicasAnnotation] = String((d.spec?.replicas ?? 1) + Self.maxSurge(d))
         updated.metadata.annotations = ann
         let result = try await client.update(updated)
-        let verb = replicas > from ? "up" : "down"
-        await event(d, "Normal", "ScalingReplicaSet", "Scaled \(verb) replica set \(rs.metadata.name ?? "") from \(from) to \(replicas)")
+        if replicas != from {
+            let verb = replicas > from ? "up" : "down"
+            await event(d, "Normal", "ScalingReplicaSet", "Scaled \(verb) replica set \(rs.metadata.name ?? "") from \(from) to \(replicas)")
+        }
         return result
     }
 
