@@ -192,3 +192,30 @@ def test_deleting_a_namespace_removes_everything_in_it(cluster, tmp_path):
     assert cluster.run("get", "namespace", "doomed", check=False).returncode != 0
     out = cluster.run("get", "pods,rs,deploy,svc,endpoints,endpointslices,jobs,configmaps", "-n", "doomed", "--no-headers", check=False)
     assert out.stdout.strip() == "", out.stdout
+
+
+def test_rollout_pause_resume_restart_and_scaling_while_paused(cluster):
+    cluster.run("create", "deployment", "pr", "--image=nginx:1.25", "--replicas=3")
+    cluster.run("rollout", "status", "deployment/pr", "--timeout=60s", timeout=90)
+    cluster.run("rollout", "pause", "deployment/pr")
+    cluster.run("set", "image", "deployment/pr", "nginx=nginx:1.27")
+    cluster.run("scale", "deployment/pr", "--replicas=4")
+    # Paused: no new ReplicaSet, but the resize reaches the current one.
+    wait_for("4 replicas while paused", lambda: cluster.run("get", "rs", "-l", "app=pr", "-o", "jsonpath={.items[*].spec.replicas}").stdout == "4")
+    cond = wait_for("Progressing=Unknown DeploymentPaused", lambda: next(
+        (c for c in json.loads(cluster.run("get", "deploy", "pr", "-o", "json").stdout)["status"].get("conditions", [])
+         if c["type"] == "Progressing" and c["reason"] == "DeploymentPaused"), None))
+    assert cond["status"] == "Unknown"
+    cluster.run("rollout", "resume", "deployment/pr")
+    out = cluster.run("rollout", "status", "deployment/pr", "--timeout=60s", timeout=90).stdout
+    assert 'successfully rolled out' in out, out
+    wait_for("4 pods of the new image", lambda: cluster.run("get", "pods", "-l", "app=pr", "-o",
+                                                            "jsonpath={.items[*].spec.containers[0].image}").stdout.split() == ["nginx:1.27"] * 4)
+    # restart: a new template (restartedAt annotation), a new ReplicaSet, a full rollout.
+    cluster.run("rollout", "restart", "deployment/pr")
+    out = cluster.run("rollout", "status", "deployment/pr", "--timeout=60s", timeout=90).stdout
+    assert 'successfully rolled out' in out, out
+    sets = json.loads(cluster.run("get", "rs", "-l", "app=pr", "-o", "json").stdout)["items"]
+    assert len(sets) == 3, [s["metadata"]["name"] for s in sets]
+    newest = max(sets, key=lambda s: int(s["metadata"]["annotations"]["deployment.kubernetes.io/revision"]))
+    assert newest["spec"]["replicas"] == 4 and "kubectl.kubernetes.io/restartedAt" in newest["spec"]["template"]["metadata"]["annotations"]
