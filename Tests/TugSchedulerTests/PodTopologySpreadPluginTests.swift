@@ -186,4 +186,41 @@ import TugAPI
                 + "2 node(s) didn't match pod topology spread constraints.")
         #expect(fit.unresolvableNodes == ["c"])
     }
+
+    // MARK: system defaults
+
+    /// A ReplicaSet's pod without constraints of its own is spread by Kubernetes' defaults over
+    /// `DefaultSelector` (its Service's labels and the set's selector); nodes without a zone
+    /// label still score on the hostname default. A pod of no workload gets no defaults.
+    @Test func systemDefaultsSpreadAWorkloadsPods() {
+        let cluster = ClusterObjects()
+        var rs = AppsV1.ReplicaSet(metadata: MetaV1.ObjectMeta(name: "web-1", namespace: "default"))
+        rs.spec = AppsV1.ReplicaSetSpec(selector: MetaV1.LabelSelector(matchLabels: ["app": "web", "hash": "1"]))
+        cluster.workloads.setReplicaSet(rs)
+        var svc = CoreV1.Service(metadata: MetaV1.ObjectMeta(name: "web", namespace: "default"))
+        svc.spec = CoreV1.ServiceSpec(selector: ["tier": "front"])
+        cluster.workloads.setService(svc)
+        func member(_ name: String, node: String? = nil) -> CoreV1.Pod {
+            var p = pod(name, labels: ["app": "web", "hash": "1", "tier": "front"], node: node)
+            p.metadata.ownerReferences = [MetaV1.OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-1", uid: "rs", controller: true)]
+            return p
+        }
+        let selector = cluster.workloads.defaultSelector(for: member("p"))
+        #expect(selector?.description == "app=web,hash=1,tier=front")
+        // Nodes without zones: a has two siblings, b one, c none.
+        let nodes = ["a", "b", "c"].map { name in
+            NodeInfo(node: F.node(name), pods: [member("w1", node: "a"), member("w2", node: "a"), member("w3", node: "b")]
+                .filter { $0.spec?.nodeName == name })
+        }
+        let state = CycleState(cluster: cluster)
+        #expect(plugin.preScore(member("p"), feasible: nodes, all: nodes, state: state) == .success)
+        var s = nodes.map { plugin.score(member("p"), $0, state) }
+        plugin.normalize(&s)
+        #expect(s[2] == 100 && s[2] > s[1] && s[1] > s[0])
+        // Not part of any workload the scheduler knows: no defaults.
+        #expect(plugin.preScore(pod("loner", labels: ["app": "other"]), feasible: nodes, all: nodes, state: CycleState(cluster: cluster)) == .skip)
+        // The set is gone: only the service's labels remain, which the pod still matches.
+        cluster.workloads.removeReplicaSet(rs)
+        #expect(cluster.workloads.defaultSelector(for: member("p"))?.description == "tier=front")
+    }
 }

@@ -7,6 +7,8 @@ import TugAPI
 /// every cycle through `CycleState.cluster`. Safe to read from any thread.
 public final class ClusterObjects: Sendable {
     private let namespaceLabels = Mutex<[String: [String: String]]>([:])
+    /// Selectors of the workloads pods belong to (for PodTopologySpread's default constraints).
+    public let workloads = WorkloadSelectors()
     private let nominated = Mutex<[String: [String: CoreV1.Pod]]>([:])   // node → uid → pod
     private let nominatedNode = Mutex<[String: String]>([:])               // uid → node
     private let budgets = Mutex<[String: PolicyV1.PodDisruptionBudget]>([:])

@@ -6,9 +6,10 @@ import TugAPI
 /// matches, minus the emptiest eligible domain, must not exceed `maxSkew`. `ScheduleAnyway`
 /// constraints score: fewer matching pods in the node's domains is better.
 ///
-/// Kubernetes also applies default constraints (hostname maxSkew 3, zone maxSkew 5,
-/// ScheduleAnyway) to pods without any that belong to a Service, ReplicaSet, StatefulSet or
-/// ReplicationController; Tugboat does not (it would need listers of all four here).
+/// Pods without constraints of their own that belong to a Service, ReplicaSet, StatefulSet or
+/// ReplicationController get Kubernetes' system defaults for scoring (hostname maxSkew 3, zone
+/// maxSkew 5, ScheduleAnyway, over `DefaultSelector`); a node lacking one of those keys is then
+/// scored on the others rather than left out.
 public struct PodTopologySpreadPlugin: PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
     public let name = "PodTopologySpread"
     public let weight: Int
@@ -31,6 +32,16 @@ public struct PodTopologySpreadPlugin: PreFilterPlugin, FilterPlugin, PreScorePl
         var minDomains: Int
         var honorNodeAffinity: Bool
         var honorTaints: Bool
+
+        /// A system default constraint: ScheduleAnyway, default inclusion policies.
+        init(maxSkew: Int, topologyKey: String, selector: Labels.Selector) {
+            self.maxSkew = maxSkew
+            self.topologyKey = topologyKey
+            self.selector = selector
+            minDomains = 1
+            honorNodeAffinity = true
+            honorTaints = false
+        }
 
         init(_ c: CoreV1.TopologySpreadConstraint, pod: CoreV1.Pod) {
             maxSkew = c.maxSkew ?? 1
@@ -131,17 +142,30 @@ public struct PodTopologySpreadPlugin: PreFilterPlugin, FilterPlugin, PreScorePl
         var namespace: String
     }
 
+    static let zoneKey = "topology.kubernetes.io/zone"
+
+    /// Kubernetes' system default constraints, for a pod with none of its own.
+    static func systemDefaults(_ pod: CoreV1.Pod, _ state: CycleState) -> [Constraint] {
+        guard (pod.spec?.topologySpreadConstraints ?? []).isEmpty,
+              let selector = state.cluster.workloads.defaultSelector(for: pod) else { return [] }
+        return [Constraint(maxSkew: 3, topologyKey: hostnameKey, selector: selector),
+                Constraint(maxSkew: 5, topologyKey: zoneKey, selector: selector)]
+    }
+
     public func preScore(_ pod: CoreV1.Pod, feasible: [NodeInfo], all: [NodeInfo], state: CycleState) -> PluginStatus {
-        let constraints = Self.constraints(pod, "ScheduleAnyway")
+        var constraints = Self.constraints(pod, "ScheduleAnyway")
+        // With the pod's own constraints every topology key is required of a node; with the system defaults not.
+        let requireAll = !(pod.spec?.topologySpreadConstraints ?? []).isEmpty
+        if constraints.isEmpty { constraints = Self.systemDefaults(pod, state) }
         if constraints.isEmpty || feasible.isEmpty { return .skip }
         var s = ScoreState(constraints: constraints, counts: Array(repeating: [:], count: constraints.count),
                            weights: [], ignored: [], namespace: pod.metadata.namespace ?? "")
         var domains = [Int](repeating: 0, count: constraints.count)
         for node in feasible {
             let labels = node.labels
-            guard Self.hasAllKeys(labels, constraints) else { s.ignored.insert(node.name); continue }
+            if requireAll, !Self.hasAllKeys(labels, constraints) { s.ignored.insert(node.name); continue }
             for (i, c) in constraints.enumerated() where c.topologyKey != Self.hostnameKey {
-                let value = labels[c.topologyKey]!
+                guard let value = labels[c.topologyKey] else { continue }
                 if s.counts[i][value] == nil { s.counts[i][value] = 0; domains[i] += 1 }
             }
         }
@@ -152,10 +176,9 @@ public struct PodTopologySpreadPlugin: PreFilterPlugin, FilterPlugin, PreScorePl
         // Count over all nodes, but only in domains that some feasible node is in.
         for node in all {
             let labels = node.labels
-            guard Self.hasAllKeys(labels, constraints) else { continue }
+            if requireAll, !Self.hasAllKeys(labels, constraints) { continue }
             for (i, c) in constraints.enumerated() where c.topologyKey != Self.hostnameKey {
-                let value = labels[c.topologyKey]!
-                guard s.counts[i][value] != nil, c.includes(node, for: pod) else { continue }
+                guard let value = labels[c.topologyKey], s.counts[i][value] != nil, c.includes(node, for: pod) else { continue }
                 s.counts[i][value]! += c.count(on: node, namespace: s.namespace)
             }
         }

@@ -28,9 +28,42 @@ extension Scheduler {
             case .deleted(let pdb): cluster.removeBudget(pdb)
             }
         }
+        let services = Informer<CoreV1.Service>(client: client, logger: logger)
+        let controllers = Informer<CoreV1.ReplicationController>(client: client, logger: logger)
+        let replicaSets = Informer<AppsV1.ReplicaSet>(client: client, logger: logger)
+        let statefulSets = Informer<AppsV1.StatefulSet>(client: client, logger: logger)
+        let workloads = cluster.workloads
+        await services.addHandler { event in
+            switch event {
+            case .added(let s), .updated(_, let s): workloads.setService(s)
+            case .deleted(let s): workloads.removeService(s)
+            }
+        }
+        await controllers.addHandler { event in
+            switch event {
+            case .added(let rc), .updated(_, let rc): workloads.setReplicationController(rc)
+            case .deleted(let rc): workloads.removeReplicationController(rc)
+            }
+        }
+        await replicaSets.addHandler { event in
+            switch event {
+            case .added(let rs), .updated(_, let rs): workloads.setReplicaSet(rs)
+            case .deleted(let rs): workloads.removeReplicaSet(rs)
+            }
+        }
+        await statefulSets.addHandler { event in
+            switch event {
+            case .added(let ss), .updated(_, let ss): workloads.setStatefulSet(ss)
+            case .deleted(let ss): workloads.removeStatefulSet(ss)
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await namespaces.run() }
             group.addTask { await budgets.run() }
+            group.addTask { await services.run() }
+            group.addTask { await controllers.run() }
+            group.addTask { await replicaSets.run() }
+            group.addTask { await statefulSets.run() }
         }
     }
 }
