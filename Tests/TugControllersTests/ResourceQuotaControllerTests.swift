@@ -46,7 +46,11 @@ import TugClient
                                         "services.loadbalancers": "1", "configmaps": "10", "count/deployments.apps": "2",
                                         "replicationcontrollers": "1", "resourcequotas": "3"]
         _ = try await c.client.create(quota("q", hard: hard))
-        try await c.eventually("usage counted") { try await used(c, "q")["pods"] == 2 }
+        // Informers deliver pods and services independently: wait until both are counted.
+        try await c.eventually("usage counted") {
+            let u = try await used(c, "q")
+            return u["pods"] == 2 && u["services"] == 2 && u["services.nodeports"] == 2 && u["requests.cpu"] == "750m"
+        }
         let q = try await c.client.get(CoreV1.ResourceQuota.self, namespace: "default", name: "q")
         #expect(q.status?.hard == hard)
         let u = q.status?.used ?? [:]
