@@ -20,17 +20,19 @@ import TugAPI
         let b = LeaderElector(client: c.client, config: config("b"), logger: Logger(label: "b"))
         let leading = EventLog()
         let runA = Task { await a.run { leading.add("a"); try? await Task.sleep(for: .seconds(60)) } }
-        try await Task.sleep(for: .milliseconds(300))
+        // Polled, not timed: a loaded machine may take a while to run the first attempt.
+        for _ in 0..<500 where leading.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(leading.all == ["a"], "the first candidate wins at once")
         let runB = Task { await b.run { leading.add("b"); try? await Task.sleep(for: .seconds(60)) } }
         try await Task.sleep(for: .milliseconds(500))
-        #expect(leading.all == ["a"], "the first candidate wins at once; the second waits")
+        #expect(leading.all == ["a"], "the second waits while the first holds the Lease")
         let lease = try await c.client.get(CoordinationV1.Lease.self, namespace: "kube-system", name: "tug-test")
         #expect(lease.spec?.holderIdentity == "a")
 
         // The leader stops and releases the Lease: the other takes over without waiting it out.
         runA.cancel()
         await runA.value
-        for _ in 0..<100 where leading.all != ["a", "b"] { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<500 where leading.all != ["a", "b"] { try await Task.sleep(for: .milliseconds(20)) }
         #expect(leading.all == ["a", "b"])
         let after = try await c.client.get(CoordinationV1.Lease.self, namespace: "kube-system", name: "tug-test")
         #expect(after.spec?.holderIdentity == "b")
