@@ -183,4 +183,42 @@ import TugClient
             return pods.count == 2 && pods.allSatisfy { $0.metadata.finalizers == nil }
         }
     }
+
+    /// podFailurePolicy: a FailJob rule on an exit code fails the Job at once (whatever the
+    /// backoff limit); an Ignore rule on a pod condition does not count the failure.
+    @Test func podFailurePolicyFailsOrIgnores() async throws {
+        let c = try await JobTestCluster()
+        defer { c.stop() }
+        let rules = [
+            BatchV1.PodFailurePolicyRule(action: "FailJob", onExitCodes: BatchV1.PodFailurePolicyOnExitCodesRequirement(operator: "In", values: [42])),
+            BatchV1.PodFailurePolicyRule(action: "Ignore", onPodConditions: [BatchV1.PodFailurePolicyOnPodConditionsPattern(type: "DisruptionTarget")]),
+        ]
+        _ = try await c.client.create(JobTestCluster.job("fatal") { $0.backoffLimit = 6; $0.podFailurePolicy = BatchV1.PodFailurePolicy(rules: rules) })
+        try await c.eventually("a pod") { try await c.active("fatal").count == 1 }
+        let pod = try await c.active("fatal")[0]
+        try await c.finish(pod, exitCode: 42)
+        try await c.eventually("Failed") { try await c.condition(c.job("fatal"), "Failed") != nil }
+        let failed = try await c.job("fatal")
+        #expect(c.condition(failed, "Failed")?.reason == "PodFailurePolicy")
+        #expect(c.condition(failed, "Failed")?.message
+                == "Container work for pod default/\(pod.metadata.name ?? "") failed with exit code 42 matching FailJob rule at index 0")
+        #expect(failed.status?.failed == 1)
+
+        _ = try await c.client.create(JobTestCluster.job("evicted") { $0.backoffLimit = 0; $0.podFailurePolicy = BatchV1.PodFailurePolicy(rules: rules) })
+        try await c.eventually("a pod") { try await c.active("evicted").count == 1 }
+        var victim = try await c.client.get(CoreV1.Pod.self, namespace: "default", name: try await c.active("evicted")[0].metadata.name ?? "")
+        var status = victim.status ?? CoreV1.PodStatus()
+        status.phase = "Failed"
+        status.conditions = [CoreV1.PodCondition(type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler")]
+        victim.status = status
+        _ = try await c.client.updateStatus(victim)
+        // Ignored: not counted against backoffLimit 0, and replaced.
+        try await c.eventually("a replacement") {
+            let active = try await c.active("evicted")
+            return active.count == 1 && active[0].metadata.uid != victim.metadata.uid
+        }
+        let job = try await c.job("evicted")
+        #expect(c.condition(job, "Failed") == nil)
+        #expect((job.status?.failed ?? 0) == 0)
+    }
 }

@@ -137,6 +137,8 @@ public struct JobController: Controller {
         var target: BatchV1.JobCondition?
         if let ft = JobConditions.find(job, "FailureTarget") {
             target = JobConditions.make("Failed", reason: ft.reason, message: ft.message, now: now)
+        } else if let message = tally.failJob {
+            target = JobConditions.make("FailureTarget", reason: "PodFailurePolicy", message: message, now: now)
         } else if tally.failedTotal > (spec.backoffLimit ?? 6) || Self.pastBackoffLimitOnFailure(spec, active: tally.active) {
             target = JobConditions.make("FailureTarget", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit", now: now)
         } else if let deadline = spec.activeDeadlineSeconds, let start = status.startTime?.date, !suspended {

@@ -13,6 +13,8 @@ struct JobTally {
     var newFailed: [CoreV1.Pod] = []
     /// Finished pods that do not count (a second success for the same index): only released.
     var releaseOnly: [CoreV1.Pod] = []
+    /// The message of the first failed pod a `FailJob` rule of the pod failure policy matched.
+    var failJob: String?
     var uncountedSucceeded: [String]
     var uncountedFailed: [String]
     var completed: CompletionIndexes
@@ -48,7 +50,16 @@ struct JobTally {
                 }
                 newSucceeded.append(p)
             } else if phase == "Failed" || p.metadata.deletionTimestamp != nil {
-                // A pod deleted before it finished counts as failed (podReplacementPolicy TerminatingOrFailed).
+                // A pod deleted before it finished counts as failed (podReplacementPolicy TerminatingOrFailed),
+                // unless the pod failure policy says otherwise.
+                switch PodFailurePolicyMatch.action(for: p, policy: spec.podFailurePolicy) {
+                case .ignore:
+                    releaseOnly.append(p)
+                    continue
+                case .failJob(let message):
+                    if failJob == nil { failJob = message }
+                case .count: break
+                }
                 newFailed.append(p)
             }
         }
