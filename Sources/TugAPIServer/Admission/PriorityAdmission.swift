@@ -35,9 +35,13 @@ extension AdmissionContext {
     }
 
     /// The PriorityClass marked `globalDefault` (the lowest value if several are), from the watch cache.
+    /// This runs for every pod created without a class, so only classes whose stored bytes
+    /// (written by `JSONWriter`: no spaces) say `"globalDefault":true` are decoded.
     func globalDefaultPriorityClass() -> SchedulingV1.PriorityClass? {
         guard let cache = dispatcher.cache(groupResource: "priorityclasses.scheduling.k8s.io") else { return nil }
+        let marker = Array(#""globalDefault":true"#.utf8)
         return cache.snapshot(ObjectFilter()).objects
+            .filter { o in o.bytes.withUnsafeBufferPointer { $0.firstRange(of: marker) != nil } }
             .compactMap { try? APICoding.decode(SchedulingV1.PriorityClass.self, from: $0.bytes) }
             .filter { $0.globalDefault == true }
             .min { ($0.value ?? 0) < ($1.value ?? 0) }
