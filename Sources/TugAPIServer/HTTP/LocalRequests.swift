@@ -14,28 +14,27 @@ public struct LocalRequests: Sendable {
     /// Status and the body as it is written. `target` is the path with its query.
     public func send(method: String, target: String, contentType: String?, body: [UInt8]?, userAgent: String)
         async -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>) {
-        let response = await responder.handle(Self.request(method: method, target: target, contentType: contentType, body: body, userAgent: userAgent))
-        let (stream, cont) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-        let writer = Task {
-            do {
-                try await response.body.write(StreamWriter(continuation: cont))
-            } catch {
-                cont.finish(throwing: error)
-            }
-        }
-        cont.onTermination = { _ in writer.cancel() }
-        return (Int(response.status.code), stream)
+        await respond(Self.request(method: method, target: target, contentType: contentType, body: body, userAgent: userAgent),
+                      writer: StreamWriter.init)
     }
 
     /// A watch whose events arrive as the cache's `CacheEvent`s (their bytes and, when already
     /// decoded, the typed object) instead of JSON lines; anything else the route writes
     /// (bookmarks, an error Status) arrives as bytes.
     public func watch(target: String, userAgent: String) async -> (status: Int, body: AsyncThrowingStream<LocalWatchChunk, any Error>) {
-        let response = await responder.handle(Self.request(method: "GET", target: target, contentType: nil, body: nil, userAgent: userAgent))
-        let (stream, cont) = AsyncThrowingStream<LocalWatchChunk, any Error>.makeStream()
+        await respond(Self.request(method: "GET", target: target, contentType: nil, body: nil, userAgent: userAgent),
+                      writer: EventWriter.init)
+    }
+
+    /// Answers `request`; the body, as `writer` hands it over, becomes the stream.
+    private func respond<Chunk: Sendable, W: ResponseBodyWriter & Sendable>(
+        _ request: Request, writer make: @escaping @Sendable (AsyncThrowingStream<Chunk, any Error>.Continuation) -> W
+    ) async -> (status: Int, body: AsyncThrowingStream<Chunk, any Error>) {
+        let response = await responder.handle(request)
+        let (stream, cont) = AsyncThrowingStream<Chunk, any Error>.makeStream()
         let writer = Task {
             do {
-                try await response.body.write(EventWriter(continuation: cont))
+                try await response.body.write(make(cont))
             } catch {
                 cont.finish(throwing: error)
             }
