@@ -27,10 +27,18 @@ import TugClient
     @Test func aStalledRolloutExceedsItsProgressDeadline() async throws {
         let c = try await C.start()
         defer { c.stop() }
-        _ = try await c.client.create(deployment("stuck", replicas: 2, deadline: 1))
+        _ = try await c.client.create(deployment("stuck", replicas: 2, deadline: 2))
         try await c.eventually("ReplicaSetUpdated") { try await progressing(c, "stuck")?.reason == "ReplicaSetUpdated" }
-        try await c.eventually("ProgressDeadlineExceeded") { try await progressing(c, "stuck")?.reason == "ProgressDeadlineExceeded" }
-        let cond = try #require(try await progressing(c, "stuck"))
+        // Both pods created (the last progress this rollout makes), so nothing moves it back.
+        try await c.eventually("2 updated replicas") {
+            try await c.client.get(AppsV1.Deployment.self, namespace: "default", name: "stuck").status?.updatedReplicas == 2
+        }
+        var exceeded: AppsV1.DeploymentCondition?
+        try await c.eventually("ProgressDeadlineExceeded") {
+            exceeded = try await progressing(c, "stuck")
+            return exceeded?.reason == "ProgressDeadlineExceeded"
+        }
+        let cond = try #require(exceeded)
         #expect(cond.status == "False")
         #expect(cond.message?.hasSuffix("has timed out progressing.") == true)
         let events = try await c.client.list(CoreV1.Event.self, namespace: "default").items
