@@ -53,6 +53,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TugRuntime"),
+        .target(name: "TugRuntimeSimulated", dependencies: ["TugRuntime"]),
         .target(name: "TugAgent", dependencies: [
             "TugClient", "TugRuntime",
             .product(name: "Logging", package: "swift-log"),
@@ -60,7 +61,7 @@ let package = Package(
         ]),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
-            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent",
+            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent", "TugRuntime", "TugRuntimeSimulated",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -70,6 +71,10 @@ let package = Package(
         ]),
         .testTarget(name: "TugAPITests", dependencies: ["TugAPI"]),
         .testTarget(name: "TugRuntimeTests", dependencies: ["TugRuntime"]),
+        .testTarget(name: "TugAgentTests", dependencies: [
+            "TugAgent", "TugClient", "TugInProcess", "TugAPIServer", "TugStore", "TugRuntime", "TugRuntimeSimulated",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [
             "TugClient", "TugInProcess", "TugAPIServer", "TugStore",

@@ -23,6 +23,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("terminated-pod-gc-threshold"),
             help: "Terminated pods (Succeeded or Failed) kept before the oldest are deleted; 0 keeps them all.")
     var terminatedPodGCThreshold = 12500
+    @OptionGroup var agent: AgentOptions
 
     func run() async throws {
         guard (2...3600).contains(nodeMonitorGracePeriod) else { throw ValidationError("--node-monitor-grace-period must be 2–3600 seconds") }
@@ -69,8 +70,19 @@ struct ServerCommand: AsyncParsableCommand {
                                             scores: DefaultPlugins.scores(totalNodes: 1))
         let scheduler = Scheduler(client: schedulerClient, framework: framework, logger: Logger(label: "tug.scheduler"),
                                   election: .init(name: "tug-scheduler", identity: identity))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: api), .init(service: controllers), .init(service: scheduler)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: api), .init(service: controllers), .init(service: scheduler)]
+        if !noAgent {
+            // The server's own node agent talks to the API server in-process, as the controllers do.
+            let agentClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-agent/\(agent.resolvedNodeName)"),
+                                        fieldManager: "tug-agent")
+            let agentDir = (dir as NSString).appendingPathComponent("agent")
+            try FileManager.default.createDirectory(atPath: agentDir, withIntermediateDirectories: true)
+            let node = try AgentServices.make(options: agent, client: agentClient, dataDirectory: agentDir, controlPlane: true,
+                                              logger: Logger(label: "tug.agent"))
+            services += node.services.map { .init(service: $0) }
+            logger.info("running a node agent for \(agent.resolvedNodeName) (runtime \(node.runtimeDescription))")
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await store.close()
     }

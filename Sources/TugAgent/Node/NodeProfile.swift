@@ -10,6 +10,13 @@ public struct NodeProfile: Sendable {
     public var labels: [String: String]
     public var runtimeVersion: String
     public var taints: [CoreV1.Taint] = []
+    /// Capacity minus what kubelet holds back (eviction thresholds); capacity when nil.
+    public var allocatable: [String: Quantity]?
+    /// The agent's port for logs, exec and port-forward (`status.daemonEndpoints`); nil for
+    /// hollow nodes, which serve none.
+    public var kubeletPort: Int?
+    /// The machine's identity (`status.nodeInfo`); made-up values when nil (hollow nodes).
+    public var machine: MachineInfo?
 
     public init(name: String, internalIP: String, cpu: String, memory: String, pods: Int = 110, ephemeralStorage: String = "100Gi",
                 labels: [String: String] = [:], runtimeVersion: String) {
@@ -22,6 +29,27 @@ public struct NodeProfile: Sendable {
         self.labels = l
         self.runtimeVersion = runtimeVersion
     }
+
+    /// A real machine's node: capacity from the machine, allocatable as kubelet's defaults
+    /// leave it (100Mi memory and 10% of the disk held back for eviction), the standard labels,
+    /// and the control-plane role label on the server's own node.
+    public static func machine(name: String, internalIP: String, machine: MachineInfo, runtimeVersion: String, kubeletPort: Int,
+                               controlPlane: Bool, maxPods: Int = 110) -> NodeProfile {
+        var labels: [String: String] = [:]
+        if controlPlane { labels["node-role.kubernetes.io/control-plane"] = "true" }
+        var p = NodeProfile(name: name, internalIP: internalIP, cpu: String(machine.cpus), memory: String(machine.memoryBytes), pods: maxPods,
+                            ephemeralStorage: String(machine.ephemeralStorageBytes), labels: labels, runtimeVersion: runtimeVersion)
+        var alloc = p.capacity
+        alloc["memory"] = Quantity(integerLiteral: max(0, machine.memoryBytes - 100 * 1024 * 1024))
+        alloc["ephemeral-storage"] = Quantity(integerLiteral: machine.ephemeralStorageBytes / 10 * 9)
+        p.allocatable = alloc
+        p.kubeletPort = kubeletPort
+        p.machine = machine
+        return p
+    }
+
+    /// What `kubectl get nodes` shows in VERSION: the Kubernetes API level Tugboat serves.
+    public static let kubeletVersion = "v1.37.0-tug"
 
     static var arch: String {
         #if arch(arm64)
@@ -45,11 +73,15 @@ public struct NodeProfile: Sendable {
     public func status(now: Time = .now()) -> CoreV1.NodeStatus {
         var s = CoreV1.NodeStatus()
         s.capacity = capacity
-        s.allocatable = capacity
+        s.allocatable = allocatable ?? capacity
         s.phase = nil
-        s.addresses = [CoreV1.NodeAddress(type: "InternalIP", address: internalIP), CoreV1.NodeAddress(type: "Hostname", address: name)]
-        s.nodeInfo = CoreV1.NodeSystemInfo(machineID: name, systemUUID: name, bootID: name, kernelVersion: "", osImage: "Tugboat",
-                                           containerRuntimeVersion: runtimeVersion, kubeletVersion: "v1.37.0-tug",
+        s.addresses = [CoreV1.NodeAddress(type: "InternalIP", address: internalIP),
+                       CoreV1.NodeAddress(type: "Hostname", address: machine?.hostname ?? name)]
+        if let port = kubeletPort { s.daemonEndpoints = CoreV1.NodeDaemonEndpoints(kubeletEndpoint: CoreV1.DaemonEndpoint(Port: port)) }
+        let m = machine
+        s.nodeInfo = CoreV1.NodeSystemInfo(machineID: m?.machineID ?? name, systemUUID: m?.systemUUID ?? name, bootID: m?.bootID ?? name,
+                                           kernelVersion: m?.kernelVersion ?? "", osImage: m?.osImage ?? "Tugboat",
+                                           containerRuntimeVersion: runtimeVersion, kubeletVersion: Self.kubeletVersion,
                                            kubeProxyVersion: "", operatingSystem: "linux", architecture: Self.arch)
         s.conditions = [
             Self.condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),

@@ -16,6 +16,29 @@ public enum NodeRegistration {
         }
     }
 
+    /// Fresh conditions (heartbeat times) and addresses, keeping what others wrote (images,
+    /// volumes) and the Ready condition's transition time when it did not change.
+    public static func refreshStatus(_ profile: NodeProfile, client: APIClient) async throws {
+        for _ in 0..<3 {
+            var node = try await client.get(CoreV1.Node.self, name: profile.name)
+            let old = node.status?.conditions ?? []
+            var status = profile.status()
+            status.conditions = status.conditions?.map { c in
+                var c = c
+                if let prev = old.first(where: { $0.type == c.type }), prev.status == c.status { c.lastTransitionTime = prev.lastTransitionTime }
+                return c
+            }
+            status.images = node.status?.images
+            status.volumesInUse = node.status?.volumesInUse
+            status.volumesAttached = node.status?.volumesAttached
+            node.status = status
+            do {
+                _ = try await client.updateStatus(node)
+                return
+            } catch let e as APIError where e.code == 409 { continue }
+        }
+    }
+
     /// Creates or renews the node's Lease (holder = node, 40 s duration as kubelet's).
     public static func renewLease(_ node: String, client: APIClient, now: Date = Date()) async throws {
         let renew = MicroTime(now)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TugAgent
+import TugClient
+
+/// `tug agent`: joins this machine to a cluster as a node and runs the pods bound to it.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agent", abstract: "Join this machine to a cluster as a node.")
+
+    @Option(help: "URL of the API server to join (like http://127.0.0.1:6443).") var server: String
+    @Option(help: "Join token (accepted now; enforced once authentication lands).") var token: String?
+    @Option(help: "Directory for the agent's state, pod volumes and logs.") var dataDir: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @OptionGroup var agent: AgentOptions
+
+    func run() async throws {
+        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ValidationError("--server must be the API server's URL, like http://127.0.0.1:6443; got \"\(server)\"")
+        }
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return h
+        }
+        let logger = Logger(label: "tug.agent")
+        let dir = (DataDirectory.resolve(dataDir) as NSString).appendingPathComponent("agent")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let transport = HTTPTransport(server: server, token: token, userAgent: "tug-agent/\(agent.resolvedNodeName)", connectionsPerHost: 8)
+        let client = APIClient(transport: transport, fieldManager: "tug-agent")
+        let services = try AgentServices.make(options: agent, client: client, dataDirectory: dir, controlPlane: false, logger: logger)
+        FileHandle.standardOutput.write(Data("tug agent: node \(agent.resolvedNodeName) joining \(server) (runtime \(services.runtimeDescription))\n".utf8))
+        let group = ServiceGroup(configuration: .init(services: services.services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try? await transport.shutdown()
+    }
+}
+
+/// The services one node agent consists of, built from its flags.
+struct AgentServices {
+    var services: [any Service]
+    var runtimeDescription: String
+
+    static func make(options: AgentOptions, client: APIClient, dataDirectory: String, controlPlane: Bool, logger: Logger) throws -> AgentServices {
+        let runtime = try options.makeRuntime(dataDirectory: dataDirectory, logger: logger)
+        let config = NodeAgent.Configuration(nodeName: options.resolvedNodeName, nodeIP: try options.resolvedNodeIP(),
+                                             kubeletPort: options.kubeletPort, dataDirectory: dataDirectory, controlPlane: controlPlane)
+        let agent = NodeAgent(client: client, runtime: runtime, configuration: config, logger: logger)
+        return AgentServices(services: [agent], runtimeDescription: options.runtime)
+    }
+}

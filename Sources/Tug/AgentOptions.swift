@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TugAgent
+import TugRuntime
+import TugRuntimeSimulated
+
+/// The node agent's flags, shared by `tug agent` and `tug server` (which runs an agent for
+/// its own machine unless `--no-agent`).
+struct AgentOptions: ParsableArguments {
+    @Option(help: "Container runtime: auto, process, cri or simulated.") var runtime = "auto"
+    @Option(help: "This node's name (default: the host name).") var nodeName: String?
+    @Option(help: "This node's InternalIP (default: the address of the default route's interface).") var nodeIP: String?
+    @Option(help: "Port of the agent's server for logs, exec, attach and port-forward (0 picks a free one).") var kubeletPort = 10250
+
+    func validate() throws {
+        guard ["auto", "process", "cri", "simulated"].contains(runtime) else {
+            throw ValidationError("--runtime must be auto, process, cri or simulated, got \"\(runtime)\"")
+        }
+        guard (0...65535).contains(kubeletPort) else { throw ValidationError("--kubelet-port must be 0–65535") }
+        if let ip = nodeIP, !NodeAddress.isIPv4(ip) {
+            throw ValidationError("--node-ip must be an IPv4 address like 127.0.0.1, got \"\(ip)\"")
+        }
+    }
+
+    var resolvedNodeName: String {
+        (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
+    }
+
+    func resolvedNodeIP() throws -> String {
+        if let ip = nodeIP { return ip }
+        guard let ip = NodeAddress.defaultRouteAddress() else {
+            throw ValidationError("could not find this machine's address (no default route); pass --node-ip")
+        }
+        return ip
+    }
+
+    /// The runtime the flags ask for, and a line saying which it is.
+    func makeRuntime(dataDirectory: String, logger: Logger) throws -> any ContainerRuntime {
+        switch runtime {
+        case "simulated":
+            return SimulatedRuntime(podNetworking: false)
+        case "cri":
+            throw ValidationError("--runtime cri is not available yet (containerd support is being built); use --runtime process")
+        default:
+            throw ValidationError("--runtime \(runtime) is not available in this build")
+        }
+    }
+}
+
+/// The node's default address: the IPv4 address of the interface the default route uses.
+enum NodeAddress {
+    static func isIPv4(_ s: String) -> Bool {
+        var addr = in_addr()
+        return inet_pton(AF_INET, s, &addr) == 1
+    }
+
+    static func defaultRouteAddress() -> String? {
+        guard let table = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8) else { return nil }
+        var interface: String?
+        for line in table.split(separator: "\n").dropFirst() {
+            let f = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
+            if f.count > 2, f[1] == "00000000" { interface = String(f[0]); break }
+        }
+        guard let iface = interface else { return nil }
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0 else { return nil }
+        defer { freeifaddrs(list) }
+        var p = list
+        while let cur = p {
+            defer { p = cur.pointee.ifa_next }
+            guard let sa = cur.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET),
+                  String(cString: cur.pointee.ifa_name) == iface else { continue }
+            var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            var sin = UnsafeRawPointer(sa).load(as: sockaddr_in.self)
+            inet_ntop(AF_INET, &sin.sin_addr, &buf, socklen_t(INET_ADDRSTRLEN))
+            return String(cString: buf)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TugAPI
+import TugClient
+import TugRuntime
+
+/// The node agent (kubelet): registers this machine as a Node, renews its Lease every 10 s,
+/// refreshes the Node's status, and runs the pods bound to it through a `ContainerRuntime`.
+public struct NodeAgent: Service {
+    public struct Configuration: Sendable {
+        public var nodeName: String
+        public var nodeIP: String
+        public var kubeletPort: Int
+        public var dataDirectory: String
+        public var controlPlane: Bool
+        public var leaseInterval: Duration = .seconds(10)
+        public var statusInterval: Duration = .seconds(60)
+        public var relistInterval: Duration = .seconds(1)
+
+        public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
+            self.nodeName = nodeName
+            self.nodeIP = nodeIP
+            self.kubeletPort = kubeletPort
+            self.dataDirectory = dataDirectory
+            self.controlPlane = controlPlane
+        }
+    }
+
+    let client: APIClient
+    let runtime: any ContainerRuntime
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(client: APIClient, runtime: any ContainerRuntime, configuration: Configuration, logger: Logger) {
+        self.client = client
+        self.runtime = runtime
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let cfg = configuration
+        let version = try await runtime.version()
+        let paths = AgentPaths(root: cfg.dataDirectory)
+        try FileManager.default.createDirectory(atPath: paths.podsDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: paths.logsDirectory, withIntermediateDirectories: true)
+        let profile = NodeProfile.machine(name: cfg.nodeName, internalIP: cfg.nodeIP, machine: MachineInfo.read(dataDirectory: cfg.dataDirectory),
+                                          runtimeVersion: version.nodeInfoString, kubeletPort: cfg.kubeletPort, controlPlane: cfg.controlPlane)
+        let context = AgentContext(client: client, runtime: runtime, capabilities: runtime.capabilities, runtimeName: version.runtimeName,
+                                   nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths, preparation: PodPreparation(paths: paths),
+                                   logger: logger, relistInterval: cfg.relistInterval)
+        let manager = PodManager(context: context)
+        await manager.recover()
+        try await registerWithRetry(profile)
+        logger.info("node \(cfg.nodeName) registered (\(cfg.nodeIP), runtime \(version.nodeInfoString))")
+        let pods = Informer<CoreV1.Pod>(client: client, fieldSelector: "spec.nodeName=\(cfg.nodeName)", logger: logger)
+        await pods.addHandler { event in
+            switch event {
+            case .added(let p), .updated(_, let p): await manager.update(p)
+            case .deleted(let p): await manager.removed(p)
+            }
+        }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await pods.run() }
+                group.addTask {
+                    await pods.waitForSync()
+                    await manager.removeOrphans()
+                }
+                group.addTask { await heartbeat(profile) }
+            }
+        }
+        await manager.shutdown()
+    }
+
+    func registerWithRetry(_ profile: NodeProfile) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await NodeRegistration.register(profile, client: client)
+                try await NodeRegistration.renewLease(profile.name, client: client)
+                return
+            } catch {
+                attempt += 1
+                if attempt % 10 == 1 { logger.warning("registering node \(profile.name): \(error); retrying") }
+                try await Task.sleep(for: .milliseconds(min(5000, 200 * attempt)))
+            }
+        }
+    }
+
+    /// The Lease every `leaseInterval`; the Node's status (conditions' heartbeat) every
+    /// `statusInterval`, as kubelet's nodeStatusReportFrequency.
+    func heartbeat(_ profile: NodeProfile) async {
+        var lastStatus = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.leaseInterval)
+            if Task.isCancelled { return }
+            do { try await NodeRegistration.renewLease(profile.name, client: client) } catch {
+                logger.warning("renewing the lease of node \(profile.name): \(error)")
+            }
+            if ContinuousClock.now - lastStatus >= configuration.statusInterval {
+                lastStatus = .now
+                do { try await NodeRegistration.refreshStatus(profile, client: client) } catch {
+                    logger.warning("updating the status of node \(profile.name): \(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import TugAPI
+import TugClient
+import TugRuntime
+
+/// What every pod worker of one agent shares: the API client, the runtime, where files go,
+/// and who this node is.
+struct AgentContext: Sendable {
+    let client: APIClient
+    let runtime: any ContainerRuntime
+    let capabilities: RuntimeCapabilities
+    /// The scheme of container IDs in pod status (`process://…`, `containerd://…`).
+    let runtimeName: String
+    let nodeName: String
+    let nodeIP: String
+    let paths: AgentPaths
+    let preparation: PodPreparation
+    let logger: Logger
+    /// How often a worker re-reads its containers' state when nothing else wakes it (kubelet's
+    /// PLEG relists every second).
+    let relistInterval: Duration
+
+    /// Records an Event about the pod as kubelet does (source kubelet, this host; `container`
+    /// sets the fieldPath `spec.containers{name}`).
+    func event(_ pod: CoreV1.Pod, _ type: String, _ reason: String, _ message: String, container: String? = nil, initContainer: Bool = false) {
+        let client = self.client, host = nodeName
+        let fieldPath = container.map { initContainer ? "spec.initContainers{\($0)}" : "spec.containers{\($0)}" }
+        if type == "Warning" {
+            logger.warning("pod \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? ""): \(reason): \(message)")
+        }
+        Task { await Events.record(client: client, regarding: pod, type: type, reason: reason, message: message, component: "kubelet",
+                                   fieldPath: fieldPath, host: host) }
+    }
+}
+
+/// The agent's folders: per-pod state (volumes) and container logs (kubelet's
+/// `/var/lib/kubelet/pods/<uid>` and `/var/log/pods/<ns>_<name>_<uid>`).
+public struct AgentPaths: Sendable, Hashable {
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    public var podsDirectory: String { root + "/pods" }
+    public var logsDirectory: String { root + "/pod-logs" }
+    public func podDirectory(uid: String) -> String { podsDirectory + "/" + uid }
+    public func podLogDirectory(namespace: String, name: String, uid: String) -> String {
+        logsDirectory + "/\(namespace)_\(name)_\(uid)"
+    }
+    /// Relative to the pod's log directory, as CRI's ContainerConfig.log_path.
+    public static func containerLogPath(container: String, attempt: UInt32) -> String { "\(container)/\(attempt).log" }
+}

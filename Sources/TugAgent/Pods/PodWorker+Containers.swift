@@ -1,0 +1,148 @@
+import Foundation
+import TugAPI
+import TugClient
+import TugRuntime
+
+extension PodWorker {
+    /// Init containers one at a time, each to a successful exit (sidecars, restartPolicy
+    /// Always, only to running). Returns true once all are done and app containers may start.
+    func runInitContainers(_ views: inout [ContainerView], sandbox sb: SandboxID, config: SandboxConfig) async throws -> Bool {
+        let specs = pod.spec?.initContainers ?? []
+        for (i, spec) in specs.enumerated() {
+            let view = views[i]
+            let sidecar = spec.restartPolicy == "Always"
+            switch view.latest?.state {
+            case nil:
+                await start(spec, initContainer: true, attempt: 0, sandbox: sb, config: config, view: &views[i])
+                return false
+            case .created?, .unknown?:
+                return false
+            case .running?:
+                if sidecar && view.started { continue }
+                return false
+            case .exited?:
+                guard let latest = view.latest else { return false }
+                if !sidecar && latest.exitCode == 0 { continue }
+                if !sidecar && restartPolicy == "Never" { return false }
+                await restart(spec, latest: latest, initContainer: true, sandbox: sb, config: config, view: &views[i])
+                if !sidecar { return false }
+            }
+        }
+        return true
+    }
+
+    func runAppContainers(_ views: inout [ContainerView], sandbox sb: SandboxID, config: SandboxConfig) async throws {
+        for (i, spec) in (pod.spec?.containers ?? []).enumerated() {
+            let view = views[i]
+            switch view.latest?.state {
+            case nil:
+                await start(spec, initContainer: false, attempt: 0, sandbox: sb, config: config, view: &views[i])
+            case .running?:
+                if let latest = view.latest, latest.annotations[ContainerLabels.containerHash] != ContainerLabels.hash(spec) {
+                    // The pod's update changed this container (its image): kubelet replaces it.
+                    context.event(pod, "Normal", "Killing", "Container \(spec.name ?? "") definition changed, will be restarted",
+                                  container: spec.name)
+                    try? await context.runtime.stopContainer(latest.id, timeout: gracePeriod)
+                }
+            case .exited?:
+                guard let latest = view.latest else { continue }
+                let again = restartPolicy == "Always" || (restartPolicy == "OnFailure" && latest.exitCode != 0)
+                if again { await restart(spec, latest: latest, initContainer: false, sandbox: sb, config: config, view: &views[i]) }
+            case .created?, .unknown?:
+                break
+            }
+        }
+    }
+
+    var gracePeriod: Duration { .seconds(Int64(pod.spec?.terminationGracePeriodSeconds ?? 30)) }
+
+    /// Starts the next instance of an exited container unless CrashLoopBackOff says wait.
+    func restart(_ spec: CoreV1.Container, latest: TugRuntime.ContainerStatus, initContainer: Bool, sandbox sb: SandboxID,
+                 config: SandboxConfig, view: inout ContainerView) async {
+        let key = spec.name ?? ""
+        let now = Date()
+        if let wait = backoff.remaining(key, finishedAt: latest.finishedAt ?? now, now: now) {
+            let message = "back-off \(CrashBackoff.describe(backoff.current(key))) restarting failed container=\(key) pod=\(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(uid))"
+            if waitingReasons[key]?.reason != "CrashLoopBackOff" {
+                context.event(pod, "Warning", "BackOff", "Back-off restarting failed container \(key) in pod \(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(uid))",
+                              container: key, initContainer: initContainer)
+            }
+            waitingReasons[key] = (reason: "CrashLoopBackOff", message: message)
+            view.waiting = waitingReasons[key]
+            // Come back when the back-off ends rather than at the next relist.
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(wait))
+                await self?.wake()
+            }
+            return
+        }
+        backoff.recordRestart(key, ranFor: (latest.finishedAt ?? now).timeIntervalSince(latest.startedAt ?? now), now: now)
+        // kubelet keeps the newest exited instance (for `logs --previous`) and removes older ones.
+        if let older = view.previous { try? await context.runtime.removeContainer(older.id) }
+        await start(spec, initContainer: initContainer, attempt: latest.attempt + 1, sandbox: sb, config: config, view: &view)
+    }
+
+    /// Creates and starts one container instance, with kubelet's Events; a failure becomes the
+    /// container's waiting reason (CreateContainerConfigError, CreateContainerError, RunContainerError).
+    func start(_ spec: CoreV1.Container, initContainer: Bool, attempt: UInt32, sandbox sb: SandboxID, config: SandboxConfig,
+               view: inout ContainerView) async {
+        let name = spec.name ?? ""
+        let image = spec.image ?? ""
+        do {
+            if context.capabilities.runsImages {
+                if try await context.runtime.imageStatus(image) == nil || spec.imagePullPolicy == "Always" {
+                    context.event(pod, "Normal", "Pulling", "Pulling image \"\(image)\"", container: name, initContainer: initContainer)
+                    let started = Date()
+                    _ = try await context.runtime.pullImage(image, auth: nil)
+                    context.event(pod, "Normal", "Pulled", "Successfully pulled image \"\(image)\" in \(Self.seconds(Date().timeIntervalSince(started)))",
+                                  container: name, initContainer: initContainer)
+                } else {
+                    context.event(pod, "Normal", "Pulled", "Container image \"\(image)\" already present on machine", container: name,
+                                  initContainer: initContainer)
+                }
+            }
+        } catch {
+            waitingReasons[name] = (reason: "ErrImagePull", message: "\(error)")
+            view.waiting = waitingReasons[name]
+            context.event(pod, "Warning", "Failed", "Failed to pull image \"\(image)\": \(error)", container: name, initContainer: initContainer)
+            return
+        }
+        let containerConfig: ContainerConfig
+        do {
+            containerConfig = try await context.preparation.containerConfig(for: spec, in: pod, attempt: attempt, podIPs: [context.nodeIP])
+        } catch {
+            fail(name, "CreateContainerConfigError", "\(error)", initContainer: initContainer, view: &view)
+            return
+        }
+        let id: ContainerID
+        do {
+            id = try await context.runtime.createContainer(in: sb, containerConfig, sandboxConfig: config)
+        } catch {
+            fail(name, "CreateContainerError", "\(error)", initContainer: initContainer, view: &view)
+            return
+        }
+        context.event(pod, "Normal", "Created", "Created container \(name)", container: name, initContainer: initContainer)
+        do {
+            try await context.runtime.startContainer(id)
+        } catch {
+            fail(name, "RunContainerError", "\(error)", initContainer: initContainer, view: &view)
+            return
+        }
+        waitingReasons[name] = nil
+        view.waiting = nil
+        context.event(pod, "Normal", "Started", "Started container \(name)", container: name, initContainer: initContainer)
+    }
+
+    private func fail(_ name: String, _ reason: String, _ message: String, initContainer: Bool, view: inout ContainerView) {
+        // Warn once per reason, not on every retry.
+        if waitingReasons[name]?.message != message {
+            context.event(pod, "Warning", "Failed", "Error: \(message)", container: name, initContainer: initContainer)
+        }
+        waitingReasons[name] = (reason: reason, message: message)
+        view.waiting = waitingReasons[name]
+    }
+
+    static func seconds(_ t: TimeInterval) -> String {
+        t < 1 ? "\(Int(t * 1000))ms" : String(format: "%.3fs", t)
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import TugAPI
+import TugClient
+import TugRuntime
+
+/// Runs one pod on this node, as kubelet's pod worker: a sandbox, init containers in order,
+/// then the app containers, restarted as the restart policy says with CrashLoopBackOff, and
+/// the pod's status written back whenever it changes. Wakes on pod updates and re-reads the
+/// runtime every `relistInterval`. Deletion runs `terminate`, after which the worker ends.
+actor PodWorker {
+    let uid: String
+    let context: AgentContext
+    var pod: CoreV1.Pod
+    /// The pod is gone from the API (deleted with grace 0 or by someone else).
+    private(set) var removed = false
+    private(set) var finished = false
+    var sandbox: SandboxID?
+    private var sandboxAttempt: UInt32 = 0
+    var lastWrittenStatus: CoreV1.PodStatus?
+    /// Why a container is waiting, by name: it could not be created or started, or it is in
+    /// CrashLoopBackOff. Cleared when it starts.
+    var waitingReasons: [String: (reason: String, message: String)] = [:]
+    var backoff = CrashBackoff()
+    var readiness: [String: Bool] = [:]
+    var startupDone: [String: Bool] = [:]
+    // Wake-up plumbing: a pending flag plus one waiter.
+    private var pendingWake = false
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var waitGeneration = 0
+
+    init(pod: CoreV1.Pod, context: AgentContext, recoveredSandbox: SandboxStatus?) {
+        self.uid = pod.metadata.uid ?? ""
+        self.pod = pod
+        self.context = context
+        if let sb = recoveredSandbox {
+            sandbox = sb.id
+            sandboxAttempt = sb.attempt
+        }
+    }
+
+    // MARK: Inputs
+
+    func update(_ newer: CoreV1.Pod) {
+        pod = newer
+        wake()
+    }
+
+    func podRemoved() {
+        removed = true
+        wake()
+    }
+
+    /// The API answered 404 for this pod: it is gone, and the worker only cleans up.
+    func podRemovedQuietly() {
+        removed = true
+        pendingWake = true
+    }
+
+    func wake() {
+        if let w = waiter {
+            waiter = nil
+            w.resume()
+        } else {
+            pendingWake = true
+        }
+    }
+
+    private func waitForWake(_ timeout: Duration) async {
+        if pendingWake {
+            pendingWake = false
+            return
+        }
+        waitGeneration += 1
+        let generation = waitGeneration
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.timerFired(generation)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter = $0 }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        timer.cancel()
+    }
+
+    private func timerFired(_ generation: Int) {
+        if generation == waitGeneration { wake() }
+    }
+
+    // MARK: Loop
+
+    func run() async {
+        while !finished && !Task.isCancelled {
+            do {
+                try await syncOnce()
+            } catch {
+                context.logger.warning("pod \(podKey): \(error)")
+            }
+            if finished { break }
+            await waitForWake(context.relistInterval)
+        }
+    }
+
+    var podKey: String { "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")" }
+    var restartPolicy: String { pod.spec?.restartPolicy ?? "Always" }
+
+    func syncOnce() async throws {
+        if removed || pod.metadata.deletionTimestamp != nil {
+            await terminate()
+            finished = true
+            return
+        }
+        let phase = lastWrittenStatus?.phase ?? pod.status?.phase ?? ""
+        if phase == "Succeeded" || phase == "Failed" {
+            // A finished pod's containers stay stopped until it is deleted.
+            if let sb = sandbox { try? await context.runtime.stopSandbox(sb) }
+            return
+        }
+        let sandboxConfig = PodSandboxSpec.config(pod, attempt: sandboxAttempt, paths: context.paths)
+        guard let sb = try await ensureSandbox(sandboxConfig) else { return }
+        let all = try await context.runtime.listContainers(sandbox: sb)
+        var initViews = views(for: pod.spec?.initContainers ?? [], all)
+        var appViews = views(for: pod.spec?.containers ?? [], all)
+
+        if try await runInitContainers(&initViews, sandbox: sb, config: sandboxConfig) {
+            try await runAppContainers(&appViews, sandbox: sb, config: sandboxConfig)
+        }
+        let fresh = try await context.runtime.listContainers(sandbox: sb)
+        initViews = views(for: pod.spec?.initContainers ?? [], fresh)
+        appViews = views(for: pod.spec?.containers ?? [], fresh)
+        let status = try await sandboxIPs(sb)
+        let builder = PodStatusBuilder(pod: pod, runtimeName: runtimeScheme, nodeIP: context.nodeIP, podIPs: status,
+                                       sandboxReady: true, initContainers: initViews, containers: appViews)
+        let built = builder.build()
+        try await writeStatus(built)
+        if built.phase == "Succeeded" || built.phase == "Failed" {
+            // kubelet stops a finished pod's sandbox; its logs stay until the pod is deleted.
+            try? await context.runtime.stopSandbox(sb)
+        }
+    }
+
+    var runtimeScheme: String { context.runtimeName }
+
+    /// The running sandbox, made (again) when missing or dead; a new sandbox means every
+    /// container starts over, as in kubelet.
+    func ensureSandbox(_ config: SandboxConfig) async throws -> SandboxID? {
+        if let sb = sandbox {
+            if let st = try? await context.runtime.sandboxStatus(sb), st.state == .ready { return sb }
+            try? await context.runtime.stopSandbox(sb)
+            try? await context.runtime.removeSandbox(sb)
+            sandbox = nil
+            sandboxAttempt += 1
+        }
+        do {
+            try await context.preparation.prepareVolumes(pod)
+        } catch {
+            context.event(pod, "Warning", "FailedMount", "\(error)")
+            try await writeWaiting(reason: "ContainerCreating", message: nil)
+            return nil
+        }
+        var config = config
+        config.attempt = sandboxAttempt
+        do {
+            let id = try await context.runtime.runSandbox(config)
+            sandbox = id
+            return id
+        } catch {
+            context.event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
+            try await writeWaiting(reason: "ContainerCreating", message: nil)
+            return nil
+        }
+    }
+
+    func sandboxIPs(_ sb: SandboxID) async throws -> [String] {
+        if pod.spec?.hostNetwork == true || !context.capabilities.podNetworking { return [context.nodeIP] }
+        let ips = (try? await context.runtime.sandboxStatus(sb))?.ips ?? []
+        return ips.isEmpty ? [context.nodeIP] : ips
+    }
+
+    /// Newest and previous runtime instance per container name, with probe results and the
+    /// reason it waits, if any.
+    func views(for specs: [CoreV1.Container], _ all: [TugRuntime.ContainerStatus]) -> [ContainerView] {
+        specs.map { spec in
+            let name = spec.name ?? ""
+            let mine = all.filter { $0.labels[ContainerLabels.containerName] == name }.sorted { $0.attempt > $1.attempt }
+            var v = ContainerView(latest: mine.first, previous: mine.dropFirst().first)
+            if let latest = v.latest, latest.state == .running {
+                v.ready = spec.readinessProbe == nil ? true : readiness[latest.id] ?? false
+                v.started = spec.startupProbe == nil ? true : startupDone[latest.id] ?? false
+            } else {
+                v.waiting = waitingReasons[name]
+            }
+            return v
+        }
+    }
+}

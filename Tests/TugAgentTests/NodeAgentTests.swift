@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import TugAPI
+import TugClient
+import TugRuntime
+import TugRuntimeSimulated
+@testable import TugAgent
+
+/// The node agent driven through the API: registration, pods run to the right phase with the
+/// statuses kubectl shows, restarts with CrashLoopBackOff, init containers, graceful
+/// deletion, and recovery after an agent restart.
+@Suite(.serialized) struct NodeAgentTests {
+    @Test func registersTheNodeWithMachineCapacityLabelsAndEndpoint() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        let n = try await node.eventually("node registered") { try? await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName) }
+        let labels = n?.metadata.labels ?? [:]
+        #expect(labels["kubernetes.io/hostname"] == AgentTestNode.nodeName)
+        #expect(labels["kubernetes.io/os"] == "linux")
+        #expect(labels["node-role.kubernetes.io/control-plane"] != nil)
+        #expect(n?.status?.capacity?["pods"]?.value == 110)
+        #expect((n?.status?.capacity?["cpu"]?.value ?? 0) >= 1)
+        #expect((n?.status?.allocatable?["memory"]?.value ?? 0) < (n?.status?.capacity?["memory"]?.value ?? 0))
+        #expect(n?.status?.daemonEndpoints?.kubeletEndpoint?.Port == 10250)
+        #expect(n?.status?.nodeInfo?.containerRuntimeVersion == "simulated://1.0")
+        #expect(n?.status?.addresses?.first { $0.type == "InternalIP" }?.address == "127.0.0.1")
+        let types = Set((n?.status?.conditions ?? []).map { $0.type ?? "" })
+        #expect(types == ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"])
+        let lease = try await node.client.get(CoordinationV1.Lease.self, namespace: "kube-node-lease", name: AgentTestNode.nodeName)
+        #expect(lease.spec?.holderIdentity == AgentTestNode.nodeName)
+    }
+
+    @Test func runsAPodAndReportsItRunningAndReady() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        _ = try await node.client.create(AgentTestNode.pod("web"))
+        let pod = try await node.eventually("web running and ready") { () -> CoreV1.Pod? in
+            guard let p = try await node.pod("web"), p.status?.phase == "Running",
+                  p.status?.conditions?.contains(where: { $0.type == "Ready" && $0.status == "True" }) == true else { return nil }
+            return p
+        }
+        let st = pod?.status?.containerStatuses?.first
+        #expect(st?.name == "main")
+        #expect(st?.ready == true && st?.started == true)
+        #expect(st?.state?.running?.startedAt != nil)
+        #expect(st?.containerID?.hasPrefix("simulated://") == true)
+        #expect(st?.restartCount == 0)
+        #expect(pod?.status?.hostIP == "127.0.0.1")
+        #expect(pod?.status?.podIP == "127.0.0.1")
+        let types = Set((pod?.status?.conditions ?? []).map { $0.type ?? "" })
+        #expect(types.isSuperset(of: ["PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"]))
+        let reasons = try await node.eventually("Created and Started events") { () -> Set<String>? in
+            let r = Set(try await node.events("web").map { $0.reason ?? "" })
+            return r.isSuperset(of: ["Pulled", "Created", "Started"]) ? r : nil
+        }
+        #expect(reasons != nil)
+        let started = try await node.events("web").first { $0.reason == "Started" }
+        #expect(started?.message == "Started container main")
+        #expect(started?.involvedObject?.fieldPath == "spec.containers{main}")
+        #expect(started?.source?.host == AgentTestNode.nodeName)
+    }
+
+    @Test func podsThatFinishSucceedOrFailByExitCode() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        _ = try await node.client.create(AgentTestNode.pod("ok", restartPolicy: "Never",
+                                                           annotations: [SimulatedRuntime.runSecondsAnnotation: "0.1"]))
+        _ = try await node.client.create(AgentTestNode.pod("bad", restartPolicy: "Never",
+                                                           annotations: [SimulatedRuntime.runSecondsAnnotation: "0.1",
+                                                                         SimulatedRuntime.exitCodeAnnotation: "3"]))
+        let ok = try await node.eventually("ok Succeeded") { try await node.pod("ok").flatMap { $0.status?.phase == "Succeeded" ? $0 : nil } }
+        let t = ok?.status?.containerStatuses?.first?.state?.terminated
+        #expect(t?.exitCode == 0 && t?.reason == "Completed")
+        #expect(ok?.status?.conditions?.first { $0.type == "Ready" }?.reason == "PodCompleted")
+        let bad = try await node.eventually("bad Failed") { try await node.pod("bad").flatMap { $0.status?.phase == "Failed" ? $0 : nil } }
+        let bt = bad?.status?.containerStatuses?.first?.state?.terminated
+        #expect(bt?.exitCode == 3 && bt?.reason == "Error")
+        #expect(bad?.status?.containerStatuses?.first?.restartCount == 0)
+    }
+
+    @Test func failingContainerRestartsThenBacksOff() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        _ = try await node.client.create(AgentTestNode.pod("crash", restartPolicy: "OnFailure",
+                                                           annotations: [SimulatedRuntime.runSecondsAnnotation: "0.05",
+                                                                         SimulatedRuntime.exitCodeAnnotation: "1"]))
+        let st = try await node.eventually("crash in CrashLoopBackOff") { () -> CoreV1.ContainerStatus? in
+            guard let s = try await node.pod("crash")?.status?.containerStatuses?.first,
+                  s.state?.waiting?.reason == "CrashLoopBackOff" else { return nil }
+            return s
+        }
+        #expect((st?.restartCount ?? 0) >= 1)
+        #expect(st?.lastState?.terminated?.exitCode == 1)
+        #expect(st?.state?.waiting?.message?.hasPrefix("back-off 10s restarting failed container=main pod=crash_default(") == true)
+        let pod = try await node.pod("crash")
+        #expect(pod?.status?.phase == "Running")
+        let backoff = try await node.eventually("BackOff event") { try await node.events("crash").first { $0.reason == "BackOff" } }
+        #expect(backoff?.type == "Warning")
+    }
+
+    @Test func initContainersRunInOrderBeforeTheApp() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        _ = try await node.client.create(AgentTestNode.pod("init", restartPolicy: "Never", annotations: [SimulatedRuntime.runSecondsAnnotation: "0.1"],
+                                                           initContainers: ["first", "second"]))
+        let pod = try await node.eventually("init pod Succeeded") { try await node.pod("init").flatMap { $0.status?.phase == "Succeeded" ? $0 : nil } }
+        let inits = pod?.status?.initContainerStatuses ?? []
+        #expect(inits.map { $0.name ?? "" } == ["first", "second"])
+        #expect(inits.allSatisfy { $0.state?.terminated?.reason == "Completed" })
+        let firstDone = inits.first?.state?.terminated?.finishedAt?.date ?? .distantFuture
+        let secondStart = inits.last?.state?.terminated?.startedAt?.date ?? .distantPast
+        let appStart = pod?.status?.containerStatuses?.first?.state?.terminated?.startedAt?.date ?? .distantPast
+        let secondDone = inits.last?.state?.terminated?.finishedAt?.date ?? .distantFuture
+        #expect(firstDone <= secondStart)
+        #expect(secondDone <= appStart)
+        #expect(pod?.status?.conditions?.first { $0.type == "Initialized" }?.status == "True")
+    }
+
+    @Test func deletingAPodStopsItsContainersAndRemovesIt() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        _ = try await node.client.create(AgentTestNode.pod("gone"))
+        try await node.eventually("gone running") { try await node.pod("gone")?.status?.phase == "Running" ? true : nil }
+        try await node.client.delete(CoreV1.Pod.self, namespace: "default", name: "gone")
+        try await node.eventually("gone deleted") { try await node.pod("gone") == nil ? true : nil }
+        let left = try await node.eventually("sandbox removed") { () -> Bool? in
+            try await node.runtime.listSandboxes().isEmpty ? true : nil
+        }
+        #expect(left == true)
+        let killing = try await node.events("gone").first { $0.reason == "Killing" }
+        #expect(killing?.message == "Stopping container main")
+    }
+
+    @Test func agentRestartKeepsRunningPods() async throws {
+        var node = try await AgentTestNode.start()
+        defer { node.stop() }
+        _ = try await node.client.create(AgentTestNode.pod("keep"))
+        let before = try await node.eventually("keep running") { () -> String? in
+            guard let p = try await node.pod("keep"), p.status?.phase == "Running" else { return nil }
+            return p.status?.containerStatuses?.first?.containerID
+        }
+        await node.stopAgent()
+        node.startAgent()
+        // The new agent adopts the sandbox; the container keeps running under the same ID.
+        try await Task.sleep(for: .milliseconds(500))
+        let after = try await node.pod("keep")
+        #expect(after?.status?.containerStatuses?.first?.containerID == before)
+        #expect(after?.status?.containerStatuses?.first?.restartCount == 0)
+        #expect(try await node.runtime.listSandboxes().count == 1)
+        // And still manages it: deletion works through the new agent.
+        try await node.client.delete(CoreV1.Pod.self, namespace: "default", name: "keep")
+        try await node.eventually("keep deleted") { try await node.pod("keep") == nil ? true : nil }
+    }
+}
