@@ -21,12 +21,13 @@ let package = Package(
     targets: [
         .target(name: "TugAPI"),
         .target(name: "TugStore", dependencies: ["TugAPI"]),
+        .target(name: "TugYAML", dependencies: ["TugAPI", .product(name: "Yams", package: "Yams")]),
         .target(name: "TugStoreSQLite", dependencies: [
             "TugStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TugAPIServer", dependencies: [
-            "TugAPI", "TugStore",
+            "TugAPI", "TugStore", "TugYAML",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -55,7 +56,7 @@ let package = Package(
         .target(name: "TugRuntime"),
         .target(name: "TugRuntimeSimulated", dependencies: ["TugRuntime"]),
         .target(name: "TugAgent", dependencies: [
-            "TugClient", "TugRuntime",
+            "TugClient", "TugRuntime", "TugYAML",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

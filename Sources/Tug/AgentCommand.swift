@@ -45,8 +45,11 @@ struct AgentServices {
 
     static func make(options: AgentOptions, client: APIClient, dataDirectory: String, controlPlane: Bool, logger: Logger) throws -> AgentServices {
         let runtime = try options.makeRuntime(dataDirectory: dataDirectory, logger: logger)
-        let config = NodeAgent.Configuration(nodeName: options.resolvedNodeName, nodeIP: try options.resolvedNodeIP(),
+        var config = NodeAgent.Configuration(nodeName: options.resolvedNodeName, nodeIP: try options.resolvedNodeIP(),
                                              kubeletPort: options.kubeletPort, dataDirectory: dataDirectory, controlPlane: controlPlane)
+        let manifests = (dataDirectory as NSString).appendingPathComponent("manifests")
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        config.manifestsDirectory = manifests
         let agent = NodeAgent(client: client, runtime: runtime, configuration: config, logger: logger)
         return AgentServices(services: [agent], runtimeDescription: options.runtime)
     }

@@ -18,16 +18,17 @@ struct AgentTestNode {
     let dataDirectory: String
     var tasks: [Task<Void, any Error>]
     let core: APIServerCore
+    let manifests: Bool
     static let nodeName = "node-a"
 
-    static func start(runtime: any ContainerRuntime = SimulatedRuntime(podNetworking: false)) async throws -> AgentTestNode {
+    static func start(runtime: any ContainerRuntime = SimulatedRuntime(podNetworking: false), manifests: Bool = false) async throws -> AgentTestNode {
         let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
         try await core.bootstrap()
         let dispatcher = core.dispatcher
         let feed = Task { try await dispatcher.run() }
         let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tug-agent-\(UUID().uuidString)").path
-        var node = AgentTestNode(client: client, runtime: runtime, dataDirectory: dir, tasks: [feed], core: core)
+        var node = AgentTestNode(client: client, runtime: runtime, dataDirectory: dir, tasks: [feed], core: core, manifests: manifests)
         node.startAgent()
         return node
     }
@@ -37,6 +38,11 @@ struct AgentTestNode {
                                              controlPlane: true)
         config.relistInterval = .milliseconds(50)
         config.leaseInterval = .seconds(1)
+        if manifests {
+            config.manifestsDirectory = dataDirectory + "/manifests"
+            config.manifestsInterval = .milliseconds(200)
+            try? FileManager.default.createDirectory(atPath: dataDirectory + "/manifests", withIntermediateDirectories: true)
+        }
         let agent = NodeAgent(client: client, runtime: runtime, configuration: config, logger: Logger(label: "agent"))
         tasks.append(Task { try await agent.run() })
     }

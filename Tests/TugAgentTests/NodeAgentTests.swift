@@ -152,3 +152,48 @@ import TugRuntimeSimulated
         try await node.eventually("keep deleted") { try await node.pod("keep") == nil ? true : nil }
     }
 }
+
+/// Static pods from the manifests folder, mirrored into the API.
+@Suite(.serialized) struct StaticPodTests {
+    @Test func manifestFileRunsAMirrorPodUntilRemoved() async throws {
+        var node = try await AgentTestNode.start(manifests: true)
+        defer { node.stop() }
+        let dir = node.dataDirectory + "/manifests"
+        try """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: static-web
+          namespace: kube-system
+        spec:
+          containers:
+          - name: web
+            image: busybox
+            command: ["sleep", "3600"]
+        """.write(toFile: dir + "/web.yaml", atomically: true, encoding: .utf8)
+        try "kind: Deployment\napiVersion: apps/v1\nmetadata: {name: x}\n".write(toFile: dir + "/not-a-pod.yaml", atomically: true, encoding: .utf8)
+        let name = "static-web-\(AgentTestNode.nodeName)"
+        let pod = try await node.eventually("mirror pod running") { () -> CoreV1.Pod? in
+            guard let p = try? await node.client.get(CoreV1.Pod.self, namespace: "kube-system", name: name), p.status?.phase == "Running" else { return nil }
+            return p
+        }
+        #expect(pod?.metadata.annotations?["kubernetes.io/config.mirror"] != nil)
+        #expect(pod?.metadata.ownerReferences?.first?.kind == "Node")
+        // Deleting the mirror pod does not stop a static pod: it comes back.
+        try await node.client.delete(CoreV1.Pod.self, namespace: "kube-system", name: name, gracePeriodSeconds: 0)
+        try await node.eventually("mirror pod back") { () -> Bool? in
+            guard let p = try? await node.client.get(CoreV1.Pod.self, namespace: "kube-system", name: name), p.metadata.uid != pod?.metadata.uid else {
+                return nil
+            }
+            return true
+        }
+        try FileManager.default.removeItem(atPath: dir + "/web.yaml")
+        try await node.eventually("mirror pod gone with its file") { () -> Bool? in
+            do { _ = try await node.client.get(CoreV1.Pod.self, namespace: "kube-system", name: name) } catch let e as APIError where e.code == 404 {
+                return true
+            }
+            return nil
+        }
+        _ = node
+    }
+}

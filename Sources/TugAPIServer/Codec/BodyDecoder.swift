@@ -1,6 +1,6 @@
 import Foundation
 import TugAPI
-import Yams
+import TugYAML
 
 /// Request bodies in every format clients send: JSON (also with no Content-Type), YAML and
 /// Kubernetes protobuf; each turned into a JSON tree.
@@ -51,45 +51,9 @@ enum BodyDecoder {
     /// YAML (and JSON, which is YAML) into a tree; one document only.
     static func parseYAML(_ body: [UInt8]) throws -> JSONValue {
         guard let text = String(bytes: body, encoding: .utf8) else { throw APIError.badRequest("the request body is not UTF-8 text") }
-        let node: Yams.Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw APIError.badRequest("error converting YAML to JSON: \(error)")
-        }
-        guard let node else { throw APIError.badRequest("the request body is empty; send a JSON or YAML object") }
-        return try convert(node)
-    }
-
-    static func convert(_ node: Yams.Node) throws -> JSONValue {
-        switch node {
-        case .mapping(let m):
-            var o: [String: JSONValue] = [:]
-            for (k, v) in m {
-                guard let key = k.scalar?.string else { throw APIError.badRequest("error converting YAML to JSON: map keys must be strings") }
-                o[key] = try convert(v)
-            }
-            return .object(o)
-        case .sequence(let s):
-            return .array(try s.map(convert))
-        case .scalar(let s):
-            if s.style == .doubleQuoted || s.style == .singleQuoted || s.style == .literal || s.style == .folded {
-                return .string(s.string)
-            }
-            let t = s.string
-            switch t {
-            case "null", "Null", "NULL", "~", "": return s.tag.description.hasSuffix(":str") ? .string(t) : .null
-            case "true", "True", "TRUE": return .bool(true)
-            case "false", "False", "FALSE": return .bool(false)
-            default: break
-            }
-            if let i = Int64(t) { return .int(i) }
-            if t.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true, let d = Double(t), !t.contains("_") {
-                return .double(d)
-            }
-            return .string(t)
-        case .alias:
-            throw APIError.badRequest("error converting YAML to JSON: aliases are not supported")
-        }
+        let tree: JSONValue?
+        do { tree = try YAMLTree.parse(text) } catch { throw APIError.badRequest(error.message) }
+        guard let tree else { throw APIError.badRequest("the request body is empty; send a JSON or YAML object") }
+        return tree
     }
 }

@@ -17,6 +17,10 @@ public struct NodeAgent: Service {
         public var leaseInterval: Duration = .seconds(10)
         public var statusInterval: Duration = .seconds(60)
         public var relistInterval: Duration = .seconds(1)
+        /// Folder of static pod manifests; nil for none.
+        public var manifestsDirectory: String?
+        /// How often the manifests folder is read (kubelet's fileCheckFrequency is 20 s).
+        public var manifestsInterval: Duration = .seconds(5)
 
         public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
             self.nodeName = nodeName
@@ -69,6 +73,10 @@ public struct NodeAgent: Service {
                     await manager.removeOrphans()
                 }
                 group.addTask { await heartbeat(profile) }
+                if let dir = cfg.manifestsDirectory {
+                    group.addTask { await StaticPods(client: client, directory: dir, nodeName: cfg.nodeName, logger: logger,
+                                                   interval: cfg.manifestsInterval).run() }
+                }
             }
         }
         await manager.shutdown()

@@ -31,10 +31,10 @@ enum ContainerLabels {
     /// Changes when the parts of a container a pod update may change do (its image): kubelet
     /// restarts a running container whose hash no longer matches the spec.
     static func hash(_ container: CoreV1.Container) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = StableHash.seed
         for part in [container.name ?? "", container.image ?? ""] + (container.command ?? []) + ["\u{0}"] + (container.args ?? []) {
-            for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            h = (h ^ 0xff) &* 0x100_0000_01b3
+            StableHash.fnv1a(part.utf8, into: &h)
+            StableHash.fnv1a([0xff], into: &h)
         }
         return String(h, radix: 16)
     }

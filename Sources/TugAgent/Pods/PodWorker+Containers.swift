@@ -109,7 +109,7 @@ extension PodWorker {
         }
         let containerConfig: ContainerConfig
         do {
-            containerConfig = try await context.preparation.containerConfig(for: spec, in: pod, attempt: attempt, podIPs: [context.nodeIP])
+            containerConfig = try await context.preparation.containerConfig(for: spec, in: pod, attempt: attempt, podIPs: podIPs)
         } catch {
             fail(name, "CreateContainerConfigError", "\(error)", initContainer: initContainer, view: &view)
             return

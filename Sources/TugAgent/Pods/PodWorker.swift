@@ -16,6 +16,8 @@ actor PodWorker {
     private(set) var removed = false
     private(set) var finished = false
     var sandbox: SandboxID?
+    /// The sandbox's IPs (the node's for host-network pods and runtimes without pod networks).
+    var podIPs: [String] = []
     private var sandboxAttempt: UInt32 = 0
     var lastWrittenStatus: CoreV1.PodStatus?
     /// Why a container is waiting, by name: it could not be created or started, or it is in
@@ -120,6 +122,7 @@ actor PodWorker {
         }
         let sandboxConfig = PodSandboxSpec.config(pod, attempt: sandboxAttempt, paths: context.paths)
         guard let sb = try await ensureSandbox(sandboxConfig) else { return }
+        podIPs = try await sandboxIPs(sb)
         let all = try await context.runtime.listContainers(sandbox: sb)
         var initViews = views(for: pod.spec?.initContainers ?? [], all)
         var appViews = views(for: pod.spec?.containers ?? [], all)
@@ -130,8 +133,7 @@ actor PodWorker {
         let fresh = try await context.runtime.listContainers(sandbox: sb)
         initViews = views(for: pod.spec?.initContainers ?? [], fresh)
         appViews = views(for: pod.spec?.containers ?? [], fresh)
-        let status = try await sandboxIPs(sb)
-        let builder = PodStatusBuilder(pod: pod, runtimeName: runtimeScheme, nodeIP: context.nodeIP, podIPs: status,
+        let builder = PodStatusBuilder(pod: pod, runtimeName: runtimeScheme, nodeIP: context.nodeIP, podIPs: podIPs,
                                        sandboxReady: true, initContainers: initViews, containers: appViews)
         let built = builder.build()
         try await writeStatus(built)
