@@ -127,12 +127,7 @@ struct SchedulerBench: AsyncParsableCommand {
     func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
 
     /// VmRSS of this process.
-    static func residentBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
-        return kb * 1024
-    }
+    static func residentBytes() -> Int { PodsBench.residentBytes(pid: getpid()) }
 }
 
 /// Runs `body` for every element, at most `width` at a time; the first error ends the run.
