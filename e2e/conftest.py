@@ -271,3 +271,41 @@ def editor_script(tmp_path):
         return str(path)
     return make
 
+
+
+# --- a server with its own node agent (process runtime) -------------------------------------
+
+@pytest.fixture(scope="session")
+def agent_server(tug_bin, e2e_tmp) -> TugServer:
+    """`tug server` with its node agent (process runtime, node `tug-e2e` on 127.0.0.1), shared by
+    the node tests; each test uses its own namespace."""
+    srv = TugServer(tug_bin, e2e_tmp / "agent-data", e2e_tmp / "agent-server.log", agent=True)
+    srv.start(timeout=60)
+    yield srv
+    try:
+        srv.stop(timeout=60)
+    except Exception:
+        srv.kill()
+
+
+@pytest.fixture(scope="session")
+def node_kubectl(agent_server, kubectls, e2e_tmp) -> Kubectl:
+    """kubectl 1.37 bound to `agent_server`, once its node is Ready."""
+    k = Kubectl(kubectls["kubectl-1.37"].binary, agent_server.kubeconfig, e2e_tmp / "agent-kube-cache", "kubectl-1.37")
+    for _ in range(300):
+        out = k.run("get", "nodes", "--no-headers", check=False).stdout
+        if " Ready " in out:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the server's node did not become Ready:\n" + agent_server.log_tail())
+    return k
+
+
+@pytest.fixture
+def node_ns(node_kubectl, request) -> str:
+    """A namespace on `agent_server`, deleted (without waiting) afterwards."""
+    name = _ns_name(request.node.name)
+    node_kubectl.run("create", "namespace", name)
+    yield name
+    node_kubectl.run("delete", "namespace", name, "--wait=false", check=False)

@@ -33,10 +33,16 @@ def free_port() -> int:
 
 
 class TugServer:
-    """One `tug server --no-agent` process on a data dir, listening on 127.0.0.1."""
+    """One `tug server` process on a data dir, listening on 127.0.0.1: without a node agent
+    (`--no-agent`), or with one (`agent=True`: process runtime, node IP 127.0.0.1, node name
+    `tug-e2e`, agent port on a free loopback port)."""
 
-    def __init__(self, binary: str, data_dir: Path, log_path: Path, extra_args: list[str] | None = None):
+    NODE_NAME = "tug-e2e"
+
+    def __init__(self, binary: str, data_dir: Path, log_path: Path, extra_args: list[str] | None = None, agent: bool = False):
         self.binary = binary
+        self.agent = agent
+        self.kubelet_port: int | None = None
         self.data_dir = Path(data_dir)
         self.log_path = Path(log_path)
         self.extra_args = list(extra_args or [])
@@ -92,7 +98,13 @@ class TugServer:
             raise ServerError("server already running")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
-        args = [self.binary, "server", "--no-agent", "--data-dir", str(self.data_dir),
+        if self.agent:
+            self.kubelet_port = self.kubelet_port or free_port()
+            node = ["--runtime", "process", "--node-ip", "127.0.0.1", "--node-name", self.NODE_NAME,
+                    "--kubelet-port", str(self.kubelet_port)]
+        else:
+            node = ["--no-agent"]
+        args = [self.binary, "server", *node, "--data-dir", str(self.data_dir),
                 "--listen", f"127.0.0.1:{self.port}", *self.extra_args]
         log = open(self.log_path, "ab")
         log.write(f"\n===== e2e: starting (#{self.starts + 1}): {' '.join(args)}\n".encode())

@@ -52,7 +52,7 @@ public struct NodeAgent: Service {
         let profile = NodeProfile.machine(name: cfg.nodeName, internalIP: cfg.nodeIP, machine: MachineInfo.read(dataDirectory: cfg.dataDirectory),
                                           runtimeVersion: version.nodeInfoString, kubeletPort: cfg.kubeletPort, controlPlane: cfg.controlPlane)
         let context = AgentContext(client: client, runtime: runtime, capabilities: runtime.capabilities, runtimeName: version.runtimeName,
-                                   nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths, preparation: PodPreparation(paths: paths),
+                                   nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths, preparation: PodPreparation(paths: paths, runtimeHasImages: runtime.capabilities.runsImages),
                                    logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)
         await manager.recover()

@@ -7,6 +7,9 @@ import TugRuntime
 /// container its environment, command line and mounts.
 struct PodPreparation: Sendable {
     let paths: AgentPaths
+    /// The runtime has no images, whose config would supply PATH; containers get a standard one.
+    let runtimeHasImages: Bool
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Sets up (or refreshes) the pod's volumes before its containers start.
     func prepareVolumes(_ pod: CoreV1.Pod) async throws {
@@ -14,7 +17,8 @@ struct PodPreparation: Sendable {
     }
 
     func containerConfig(for container: CoreV1.Container, in pod: CoreV1.Pod, attempt: UInt32, podIPs: [String]) async throws -> ContainerConfig {
-        let env = (container.env ?? []).compactMap { v in v.value.map { TugRuntime.EnvVar(v.name ?? "", $0) } }
+        var env = (container.env ?? []).compactMap { v in v.value.map { TugRuntime.EnvVar(v.name ?? "", $0) } }
+        env = runtimeDefaults(pod) + env
         return ContainerConfig(name: container.name ?? "", attempt: attempt, image: container.image ?? "", command: container.command ?? [],
                                args: container.args ?? [], workingDir: container.workingDir ?? "", env: env,
                                logPath: AgentPaths.containerLogPath(container: container.name ?? "", attempt: attempt),
@@ -22,6 +26,14 @@ struct PodPreparation: Sendable {
                                labels: ContainerLabels.labels(pod: pod, container: container.name ?? ""),
                                annotations: ContainerLabels.annotations(container: container, attempt: attempt),
                                resources: ContainerResources.linux(container))
+    }
+
+    /// What container runtimes put in every container's environment: HOSTNAME (the pod's
+    /// hostname) and, without images, PATH.
+    func runtimeDefaults(_ pod: CoreV1.Pod) -> [TugRuntime.EnvVar] {
+        var env = [TugRuntime.EnvVar("HOSTNAME", PodSandboxSpec.hostname(pod))]
+        if !runtimeHasImages { env.insert(TugRuntime.EnvVar("PATH", Self.defaultPath), at: 0) }
+        return env
     }
 
     /// Removes what `prepareVolumes` made, once the pod's containers are gone.
