@@ -19,16 +19,19 @@ struct AgentTestNode {
     var tasks: [Task<Void, any Error>]
     let core: APIServerCore
     let manifests: Bool
+    let configure: @Sendable (inout NodeAgent.Configuration) -> Void
     static let nodeName = "node-a"
 
-    static func start(runtime: any ContainerRuntime = SimulatedRuntime(podNetworking: false), manifests: Bool = false) async throws -> AgentTestNode {
+    static func start(runtime: any ContainerRuntime = SimulatedRuntime(podNetworking: false), manifests: Bool = false,
+                      configure: @escaping @Sendable (inout NodeAgent.Configuration) -> Void = { _ in }) async throws -> AgentTestNode {
         let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
         try await core.bootstrap()
         let dispatcher = core.dispatcher
         let feed = Task { try await dispatcher.run() }
         let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tug-agent-\(UUID().uuidString)").path
-        var node = AgentTestNode(client: client, runtime: runtime, dataDirectory: dir, tasks: [feed], core: core, manifests: manifests)
+        var node = AgentTestNode(client: client, runtime: runtime, dataDirectory: dir, tasks: [feed], core: core, manifests: manifests,
+                                 configure: configure)
         node.startAgent()
         return node
     }
@@ -43,6 +46,7 @@ struct AgentTestNode {
             config.manifestsInterval = .milliseconds(200)
             try? FileManager.default.createDirectory(atPath: dataDirectory + "/manifests", withIntermediateDirectories: true)
         }
+        configure(&config)
         let agent = NodeAgent(client: client, runtime: runtime, configuration: config, logger: Logger(label: "agent"))
         tasks.append(Task { try await agent.run() })
     }

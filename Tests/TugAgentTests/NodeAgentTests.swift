@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TugAPI
 import TugClient
@@ -195,5 +196,60 @@ import TugRuntimeSimulated
             return nil
         }
         _ = node
+    }
+}
+
+/// Node-pressure eviction with a memory reading the test controls.
+@Suite(.serialized) struct EvictionTests {
+    @Test func lowMemoryEvictsBestEffortFirstAndReportsPressure() async throws {
+        let available = Mutex<Int64>(8 << 30)
+        var node = try await AgentTestNode.start(configure: { c in
+            c.evictionInterval = .milliseconds(100)
+            c.memoryAvailable = { available.withLock { $0 } }
+        })
+        defer { node.stop() }
+        var guaranteed = AgentTestNode.pod("keeper")
+        guaranteed.spec?.containers?[0].resources = CoreV1.ResourceRequirements(limits: ["cpu": "100m", "memory": "64Mi"],
+                                                                                 requests: ["cpu": "100m", "memory": "64Mi"])
+        _ = try await node.client.create(guaranteed)
+        _ = try await node.client.create(AgentTestNode.pod("besteffort"))
+        for name in ["keeper", "besteffort"] {
+            try await node.eventually("\(name) running") { try await node.pod(name)?.status?.phase == "Running" ? true : nil }
+        }
+        available.withLock { $0 = 50 << 20 }
+        let evicted = try await node.eventually("besteffort evicted") { () -> CoreV1.Pod? in
+            guard let p = try await node.pod("besteffort"), p.status?.reason == "Evicted" else { return nil }
+            return p
+        }
+        #expect(evicted?.status?.phase == "Failed")
+        #expect(evicted?.status?.message?.hasPrefix("The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi.") == true)
+        #expect(evicted?.status?.conditions?.contains { $0.type == "DisruptionTarget" && $0.reason == "TerminationByKubelet" } == true)
+        let pressure = try await node.eventually("MemoryPressure True") { () -> Bool? in
+            let n = try await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName)
+            return n.status?.conditions?.first { $0.type == "MemoryPressure" }?.status == "True" ? true : nil
+        }
+        #expect(pressure == true)
+        // Memory recovers before the Guaranteed pod's turn: it keeps running.
+        available.withLock { $0 = 8 << 30 }
+        try await node.eventually("MemoryPressure False") { () -> Bool? in
+            let n = try await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName)
+            return n.status?.conditions?.first { $0.type == "MemoryPressure" }?.status == "False" ? true : nil
+        }
+        #expect(try await node.pod("keeper")?.status?.phase == "Running")
+        let events = try await node.events("besteffort")
+        #expect(events.contains { $0.reason == "Evicted" && $0.type == "Warning" })
+        _ = node
+    }
+}
+
+@Suite struct NodeStatusTests {
+    @Test func refreshStatusWritesMemoryPressure() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        try await node.eventually("node") { try? await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName) }
+        let profile = NodeProfile(name: AgentTestNode.nodeName, internalIP: "127.0.0.1", cpu: "1", memory: "1Gi", runtimeVersion: "x://1")
+        try await NodeRegistration.refreshStatus(profile, client: node.client, memoryPressure: true)
+        let n = try await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName)
+        #expect(n.status?.conditions?.first { $0.type == "MemoryPressure" }?.reason == "KubeletHasInsufficientMemory")
     }
 }

@@ -21,6 +21,11 @@ public struct NodeAgent: Service {
         public var manifestsDirectory: String?
         /// How often the manifests folder is read (kubelet's fileCheckFrequency is 20 s).
         public var manifestsInterval: Duration = .seconds(5)
+        /// Hard eviction threshold on the node's available memory (kubelet's `memory.available<100Mi`).
+        public var evictionMemoryThreshold: Int64 = 100 * 1024 * 1024
+        public var evictionInterval: Duration = .seconds(10)
+        /// The node's available memory; /proc/meminfo's MemAvailable unless a test says otherwise.
+        public var memoryAvailable: @Sendable () -> Int64? = { EvictionManager.memAvailable() }
 
         public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
             self.nodeName = nodeName
@@ -55,6 +60,7 @@ public struct NodeAgent: Service {
                                    nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths, preparation: PodPreparation(paths: paths, runtimeHasImages: runtime.capabilities.runsImages),
                                    logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)
+        let pressure = NodePressure()
         await manager.recover()
         try await registerWithRetry(profile)
         logger.info("node \(cfg.nodeName) registered (\(cfg.nodeIP), runtime \(version.nodeInfoString))")
@@ -72,7 +78,17 @@ public struct NodeAgent: Service {
                     await pods.waitForSync()
                     await manager.removeOrphans()
                 }
-                group.addTask { await heartbeat(profile) }
+                group.addTask { await heartbeat(profile, pressure: pressure) }
+                group.addTask {
+                    await pressure.onChange {
+                        do { try await NodeRegistration.refreshStatus(profile, client: client, memoryPressure: await pressure.memory) } catch {
+                            logger.warning("updating the status of node \(profile.name): \(error)")
+                        }
+                    }
+                    await EvictionManager(manager: manager, runtime: runtime, thresholdBytes: cfg.evictionMemoryThreshold,
+                                          interval: cfg.evictionInterval, readAvailable: cfg.memoryAvailable, pressure: pressure,
+                                          logger: logger).run()
+                }
                 if let dir = cfg.manifestsDirectory {
                     group.addTask { await StaticPods(client: client, directory: dir, nodeName: cfg.nodeName, logger: logger,
                                                    interval: cfg.manifestsInterval).run() }
@@ -99,7 +115,7 @@ public struct NodeAgent: Service {
 
     /// The Lease every `leaseInterval`; the Node's status (conditions' heartbeat) every
     /// `statusInterval`, as kubelet's nodeStatusReportFrequency.
-    func heartbeat(_ profile: NodeProfile) async {
+    func heartbeat(_ profile: NodeProfile, pressure: NodePressure) async {
         var lastStatus = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.leaseInterval)
@@ -109,7 +125,7 @@ public struct NodeAgent: Service {
             }
             if ContinuousClock.now - lastStatus >= configuration.statusInterval {
                 lastStatus = .now
-                do { try await NodeRegistration.refreshStatus(profile, client: client) } catch {
+                do { try await NodeRegistration.refreshStatus(profile, client: client, memoryPressure: await pressure.memory) } catch {
                     logger.warning("updating the status of node \(profile.name): \(error)")
                 }
             }

@@ -87,6 +87,8 @@ actor PodManager {
         try? FileManager.default.removeItem(atPath: context.paths.podLogDirectory(namespace: sb.namespace, name: sb.name, uid: sb.uid))
     }
 
+    func allWorkers() -> [PodWorker] { Array(workers.values) }
+
     /// The worker of a pod, for streaming and probes.
     func worker(uid: String) -> PodWorker? { workers[uid] }
 }

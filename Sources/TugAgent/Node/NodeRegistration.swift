@@ -18,13 +18,18 @@ public enum NodeRegistration {
 
     /// Fresh conditions (heartbeat times) and addresses, keeping what others wrote (images,
     /// volumes) and the Ready condition's transition time when it did not change.
-    public static func refreshStatus(_ profile: NodeProfile, client: APIClient) async throws {
+    public static func refreshStatus(_ profile: NodeProfile, client: APIClient, memoryPressure: Bool = false) async throws {
         for _ in 0..<3 {
             var node = try await client.get(CoreV1.Node.self, name: profile.name)
             let old = node.status?.conditions ?? []
             var status = profile.status()
             status.conditions = status.conditions?.map { c in
                 var c = c
+                if c.type == "MemoryPressure" && memoryPressure {
+                    c.status = "True"
+                    c.reason = "KubeletHasInsufficientMemory"
+                    c.message = "kubelet has insufficient memory available"
+                }
                 if let prev = old.first(where: { $0.type == c.type }), prev.status == c.status { c.lastTransitionTime = prev.lastTransitionTime }
                 return c
             }

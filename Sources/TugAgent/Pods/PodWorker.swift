@@ -15,6 +15,8 @@ actor PodWorker {
     /// The pod is gone from the API (deleted with grace 0 or by someone else).
     private(set) var removed = false
     private(set) var finished = false
+    /// Evicted: the Failed status is final, and no sync may write over it.
+    var evicted = false
     var sandbox: SandboxID?
     /// The sandbox's IPs (the node's for host-network pods and runtimes without pod networks).
     var podIPs: [String] = []
@@ -115,7 +117,7 @@ actor PodWorker {
             return
         }
         let phase = lastWrittenStatus?.phase ?? pod.status?.phase ?? ""
-        if phase == "Succeeded" || phase == "Failed" {
+        if phase == "Succeeded" || phase == "Failed" || evicted {
             // A finished pod's containers stay stopped until it is deleted.
             if let sb = sandbox { try? await context.runtime.stopSandbox(sb) }
             return
@@ -136,6 +138,8 @@ actor PodWorker {
         let builder = PodStatusBuilder(pod: pod, runtimeName: runtimeScheme, nodeIP: context.nodeIP, podIPs: podIPs,
                                        sandboxReady: true, initContainers: initViews, containers: appViews)
         let built = builder.build()
+        // An eviction may have happened while this pass waited on the runtime.
+        if evicted { return }
         try await writeStatus(built)
         if built.phase == "Succeeded" || built.phase == "Failed" {
             // kubelet stops a finished pod's sandbox; its logs stay until the pod is deleted.
