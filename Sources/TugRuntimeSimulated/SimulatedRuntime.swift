@@ -6,10 +6,13 @@ import TugRuntime
 /// nodes, agent tests). A container runs until stopped, or, when the pod has the annotation
 /// `simulate.tugboat.dev/run-seconds`, exits after that long with
 /// `simulate.tugboat.dev/exit-code` (default 0). Exec "runs" a command with exit code 0 and no
-/// output unless the command is `exit N`.
+/// output unless the command is `exit N`. Stats follow `simulate.tugboat.dev/millicores` (CPU
+/// used while running) and `simulate.tugboat.dev/memory-bytes`, both default 0.
 public actor SimulatedRuntime: ContainerRuntime {
     public static let runSecondsAnnotation = "simulate.tugboat.dev/run-seconds"
     public static let exitCodeAnnotation = "simulate.tugboat.dev/exit-code"
+    public static let millicoresAnnotation = "simulate.tugboat.dev/millicores"
+    public static let memoryAnnotation = "simulate.tugboat.dev/memory-bytes"
 
     struct Sandbox {
         var status: SandboxStatus
@@ -152,8 +155,14 @@ public actor SimulatedRuntime: ContainerRuntime {
     }
 
     public func containerStats(_ id: ContainerID) async throws -> ContainerStats {
-        guard containers[id] != nil else { throw RuntimeError.notFound("container \(id)") }
-        return ContainerStats(timestamp: Date(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0, memoryRSSBytes: 0)
+        guard let c = containers[id] else { throw RuntimeError.notFound("container \(id)") }
+        let annotations = sandboxes[c.status.sandboxID]?.config.annotations ?? [:]
+        let now = Date()
+        let millicores = Double(annotations[Self.millicoresAnnotation] ?? "") ?? 0
+        let ran = max(0, (c.status.finishedAt ?? now).timeIntervalSince(c.status.startedAt ?? now))
+        let memory = UInt64(annotations[Self.memoryAnnotation] ?? "") ?? 0
+        return ContainerStats(timestamp: now, cpuUsageCoreNanoSeconds: UInt64(ran * millicores * 1_000_000), memoryWorkingSetBytes: memory,
+                              memoryRSSBytes: memory)
     }
 
     /// `exit N` (possibly via `sh -c`) exits with N; anything else succeeds.

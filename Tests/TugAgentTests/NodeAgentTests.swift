@@ -253,3 +253,35 @@ import TugRuntimeSimulated
         #expect(n.status?.conditions?.first { $0.type == "MemoryPressure" }?.reason == "KubeletHasInsufficientMemory")
     }
 }
+
+/// The stats summary the metrics API is built from.
+@Suite struct StatsCollectorTests {
+    @Test func reportsCPURateAndMemoryPerContainerAndPod() async throws {
+        let runtime = SimulatedRuntime()
+        let sb = try await runtime.runSandbox(SandboxConfig(name: "web", namespace: "shop", uid: "u1", hostname: "web", logDirectory: "/tmp",
+                                                            annotations: [SimulatedRuntime.millicoresAnnotation: "250",
+                                                                          SimulatedRuntime.memoryAnnotation: "\(64 << 20)"]))
+        for name in ["app", "sidecar"] {
+            let id = try await runtime.createContainer(in: sb, ContainerConfig(name: name, image: "x", logPath: "\(name)/0.log"),
+                                                       sandboxConfig: SandboxConfig(name: "web", namespace: "shop", uid: "u1", hostname: "web",
+                                                                                    logDirectory: "/tmp"))
+            try await runtime.startContainer(id)
+        }
+        let collector = StatsCollector(runtime: runtime, nodeName: "n1")
+        await collector.sample()
+        let first = await collector.summary()
+        #expect(first.pods.first?.containers.first?.cpu?.usageNanoCores == nil)
+        try await Task.sleep(for: .milliseconds(300))
+        await collector.sample()
+        let s = await collector.summary()
+        #expect(s.node.nodeName == "n1")
+        #expect((s.node.memory?.workingSetBytes ?? 0) > 0)
+        let pod = try #require(s.pods.first)
+        #expect(pod.podRef == StatsSummary.PodReference(name: "web", namespace: "shop", uid: "u1"))
+        #expect(pod.containers.map(\.name) == ["app", "sidecar"])
+        let rate = Double(pod.containers[0].cpu?.usageNanoCores ?? 0)
+        #expect(abs(rate - 250_000_000) < 25_000_000, "250m of CPU is 250,000,000 nanocores; got \(rate)")
+        #expect(pod.memory?.workingSetBytes == UInt64(2 * (64 << 20)))
+        #expect(abs(Double(pod.cpu?.usageNanoCores ?? 0) - 500_000_000) < 50_000_000)
+    }
+}

@@ -81,14 +81,7 @@ struct EvictionManager: Sendable {
     }
 
     /// MemAvailable from /proc/meminfo.
-    static func memAvailable() -> Int64? {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let kb = Int64(parts[1]) { return kb * 1024 }
-        }
-        return nil
-    }
+    static func memAvailable() -> Int64? { ProcMemInfo.read().map { Int64($0.available) } }
 }
 
 /// The node conditions the agent's observations drive; read when the Node's status is written.

@@ -23,7 +23,7 @@ public struct MachineInfo: Sendable, Hashable {
         uname(&uts)
         let kernel = withUnsafeBytes(of: &uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let machineID = firstLine("/etc/machine-id") ?? firstLine("/var/lib/dbus/machine-id") ?? ""
-        return MachineInfo(cpus: cpus, memoryBytes: meminfoTotal() ?? 0, ephemeralStorageBytes: storage, machineID: machineID,
+        return MachineInfo(cpus: cpus, memoryBytes: Int64(ProcMemInfo.read()?.total ?? 0), ephemeralStorageBytes: storage, machineID: machineID,
                            systemUUID: firstLine("/sys/class/dmi/id/product_uuid") ?? machineID,
                            bootID: firstLine("/proc/sys/kernel/random/boot_id") ?? "", kernelVersion: kernel,
                            osImage: osRelease() ?? "Linux", hostname: ProcessInfo.processInfo.hostName.lowercased())
@@ -35,15 +35,6 @@ public struct MachineInfo: Sendable, Hashable {
         return line.isEmpty ? nil : line
     }
 
-    /// `MemTotal` in bytes.
-    static func meminfoTotal() -> Int64? {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let kb = Int64(parts[1]) { return kb * 1024 }
-        }
-        return nil
-    }
 
     /// `PRETTY_NAME` from /etc/os-release ("Debian GNU/Linux 12 (bookworm)").
     static func osRelease() -> String? {
