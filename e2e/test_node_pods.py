@@ -124,3 +124,146 @@ def test_deployment_of_three_rolls_out_for_real(node_kubectl, node_ns):
     k.run("rollout", "status", "deployment/web", "-n", node_ns, "--timeout=60s", timeout=90)
     out = k.run("get", "pods", "-n", node_ns, "-l", "app=web", "--no-headers").stdout
     assert len([line for line in out.splitlines() if " Running " in line]) == 3, out
+
+
+def test_logs_print_and_follow(node_kubectl, node_ns):
+    k = node_kubectl
+    k.apply_text(pod_yaml("talker", "echo hello; i=0; while true; do i=$((i+1)); echo line-$i; sleep 0.2; done"), "-n", node_ns)
+    wait_running(k, node_ns, "talker")
+    wait_for("hello in logs", lambda: "hello" in k.run("logs", "talker", "-n", node_ns, check=False).stdout, 20)
+    out = k.run("logs", "talker", "-n", node_ns, "--tail=1").stdout
+    assert len(out.strip().splitlines()) == 1 and out.startswith("line-"), out
+    stamped = k.run("logs", "talker", "-n", node_ns, "--timestamps", "--tail=1").stdout
+    assert stamped[:4].isdigit() and "Z line-" in stamped, stamped
+    proc = k.popen("logs", "-f", "talker", "-n", node_ns, "--since=1s")
+    try:
+        seen = []
+        deadline = time.time() + 15
+        while time.time() < deadline and len(seen) < 5:
+            line = proc.stdout.readline()
+            if line:
+                seen.append(line.strip() if isinstance(line, str) else line.decode().strip())
+        assert len(seen) >= 5 and all(s.startswith("line-") for s in seen), seen
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_exec_prints_and_passes_the_exit_code(node_kubectl, node_ns):
+    k = node_kubectl
+    k.apply_text(pod_yaml("shell", "sleep 3600"), "-n", node_ns)
+    wait_running(k, node_ns, "shell")
+    r = k.run("exec", "shell", "-n", node_ns, "--", "sh", "-c", "echo $HOSTNAME; exit 3", check=False)
+    assert r.returncode == 3, r.describe()
+    assert r.stdout.strip() == "shell", r.describe()
+    r = k.run("exec", "-i", "shell", "-n", node_ns, "--", "sh", "-c", "read x; echo got-$x", input="abc\n")
+    assert r.stdout.strip() == "got-abc", r.describe()
+
+
+def test_exec_with_a_terminal(node_kubectl, node_ns, tmp_path):
+    k = node_kubectl
+    k.apply_text(pod_yaml("tty", "sleep 3600"), "-n", node_ns)
+    wait_running(k, node_ns, "tty")
+    # `script` gives kubectl a terminal, so `-it` allocates one in the container too.
+    cmd = " ".join([k.binary, "--kubeconfig", str(k.kubeconfig), "exec", "-it", "tty", "-n", node_ns, "--", "sh", "-c",
+                    "'tty; echo cols=$(stty size)'"])
+    import subprocess
+    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                       env=k.env())
+    assert "/dev/pts/" in r.stdout, r.stdout + r.stderr
+    assert "cols=" in r.stdout, r.stdout + r.stderr
+
+
+def test_port_forward_reaches_an_http_server_pod(node_kubectl, node_ns, tmp_path):
+    import socket
+    import subprocess
+    import urllib.request
+    from tugserver import free_port
+    k = node_kubectl
+    pod_port = free_port()
+    (tmp_path / "index.html").write_text("hello from the pod\n")
+    k.apply_text(pod_yaml("web", f"cd {tmp_path} && exec /usr/bin/python3 -m http.server {pod_port} --bind 127.0.0.1"), "-n", node_ns)
+    wait_running(k, node_ns, "web")
+    local = free_port()
+    proc = k.popen("port-forward", "pod/web", f"{local}:{pod_port}", "-n", node_ns)
+    try:
+        def fetch():
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{local}/index.html", timeout=2).read().decode()
+            except Exception:
+                return None
+        body = wait_for("port-forward answers", fetch, 30)
+        assert body == "hello from the pod\n"
+        assert fetch() == "hello from the pod\n"  # a second connection over the same forward
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_failing_liveness_probe_restarts_the_container(node_kubectl, node_ns):
+    k = node_kubectl
+    probe = """    livenessProbe:
+      exec:
+        command: ["sh", "-c", "exit 1"]
+      initialDelaySeconds: 1
+      periodSeconds: 1
+      failureThreshold: 2"""
+    k.apply_text(pod_yaml("sick", "sleep 3600", extra_container=probe), "-n", node_ns)
+    wait_for("a liveness restart", lambda: container_status(k, node_ns, "sick").get("restartCount", 0) >= 1, 40)
+    desc = k.run("describe", "pod", "sick", "-n", node_ns).stdout
+    assert "Liveness probe failed" in desc, desc
+    assert "failed liveness probe, will be restarted" in desc, desc
+
+
+def test_readiness_probe_gates_the_ready_column(node_kubectl, node_ns, e2e_tmp):
+    k = node_kubectl
+    flag = e2e_tmp / f"ready-{node_ns}"
+    probe = f"""    readinessProbe:
+      exec:
+        command: ["test", "-f", "{flag}"]
+      periodSeconds: 1"""
+    k.apply_text(pod_yaml("gated", "sleep 3600", extra_container=probe), "-n", node_ns)
+    wait_running(k, node_ns, "gated")
+    time.sleep(2)
+    row = k.run("get", "pod", "gated", "-n", node_ns, "--no-headers").stdout.split()
+    assert row[1] == "0/1", row
+    flag.write_text("ok")
+    wait_for("1/1", lambda: k.run("get", "pod", "gated", "-n", node_ns, "--no-headers").stdout.split()[1] == "1/1", 20)
+
+
+def test_config_map_and_secret_as_env_and_files(node_kubectl, node_ns):
+    k = node_kubectl
+    k.run("create", "configmap", "settings", "--from-literal=color=blue", "--from-literal=size=XL", "-n", node_ns)
+    k.run("create", "secret", "generic", "creds", "--from-literal=password=s3cret", "-n", node_ns)
+    k.apply_text("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: configured
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "sleep 3600"]
+    env:
+    - name: COLOR
+      valueFrom: {configMapKeyRef: {name: settings, key: color}}
+    - name: PASSWORD
+      valueFrom: {secretKeyRef: {name: creds, key: password}}
+    - name: GREETING
+      value: "color is $(COLOR)"
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/tug-e2e-settings}
+    - {name: sec, mountPath: /etc/tug-e2e-creds, readOnly: true}
+  volumes:
+  - name: cfg
+    configMap: {name: settings}
+  - name: sec
+    secret: {secretName: creds}
+""", "-n", node_ns)
+    wait_running(k, node_ns, "configured")
+    out = k.run("exec", "configured", "-n", node_ns, "--", "sh", "-c",
+                "echo $COLOR $PASSWORD; echo $GREETING; cat /etc/tug-e2e-settings/size; cat /etc/tug-e2e-creds/password").stdout
+    assert out.split("\n")[:4] == ["blue s3cret", "color is blue", "XL", "s3cret"], out
+    k.run("patch", "configmap", "settings", "-n", node_ns, "-p", '{"data":{"size":"S"}}')
+    wait_for("updated file", lambda: k.run("exec", "configured", "-n", node_ns, "--", "cat", "/etc/tug-e2e-settings/size").stdout == "S", 90)
