@@ -32,14 +32,14 @@ struct ProberTests {
         let server = try await TestHTTPServer.start()
         defer { Task { await server.stop() } }
         try await Self.withProber { prober in
-            let probe = Self.httpProbe("/status/204", port: server.port,
+            let probe = Self.httpProbe("/status/201", port: server.port,
                                        headers: [CoreV1.HTTPHeader(name: "X-Probe", value: "yes")])
             let attempt = await prober.probe(probe, container: Self.container(), containerID: "c1", podIP: "127.0.0.1")
             #expect(attempt.result == .success)
             #expect(attempt.counted == .success)
-            #expect(attempt.output == "status 204")
+            #expect(attempt.output == "status 201")
             let seen = try #require(server.requests.last)
-            #expect(seen.uri == "/status/204")
+            #expect(seen.uri == "/status/201")
             #expect(seen.header("X-Probe") == ["yes"])
             #expect(seen.header("User-Agent") == ["kube-probe/1.37"])
             #expect(seen.header("Accept") == ["*/*"])
