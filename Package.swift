@@ -59,6 +59,10 @@ let package = Package(
             "TugClient", "TugRuntime", "TugYAML",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
@@ -75,6 +79,12 @@ let package = Package(
         .testTarget(name: "TugAgentTests", dependencies: [
             "TugAgent", "TugClient", "TugInProcess", "TugAPIServer", "TugStore", "TugRuntime", "TugRuntimeSimulated",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TugAgentProbeTests", dependencies: [
+            "TugAgent", "TugRuntime", "TugAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [
