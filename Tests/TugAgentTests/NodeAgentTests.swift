@@ -285,3 +285,51 @@ import TugRuntimeSimulated
         #expect(abs(Double(pod.cpu?.usageNanoCores ?? 0) - 500_000_000) < 50_000_000)
     }
 }
+
+/// Probes wired into the pod worker (exec probes against the simulated runtime, where
+/// `exit N` exits N).
+@Suite(.serialized) struct PodProbeTests {
+    static func probe(_ command: String) -> CoreV1.Probe {
+        CoreV1.Probe(exec: CoreV1.ExecAction(command: ["sh", "-c", command]), periodSeconds: 1, failureThreshold: 1)
+    }
+
+    @Test func readinessProbeDrivesTheReadyCondition() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        var ready = AgentTestNode.pod("ready")
+        ready.spec?.containers?[0].readinessProbe = Self.probe("exit 0")
+        var unready = AgentTestNode.pod("unready")
+        unready.spec?.containers?[0].readinessProbe = Self.probe("exit 1")
+        _ = try await node.client.create(ready)
+        _ = try await node.client.create(unready)
+        try await node.eventually("ready becomes Ready") { () -> Bool? in
+            try await node.pod("ready")?.status?.containerStatuses?.first?.ready == true ? true : nil
+        }
+        try await node.eventually("unready Running") { try await node.pod("unready")?.status?.phase == "Running" ? true : nil }
+        try await Task.sleep(for: .milliseconds(1500))
+        let p = try await node.pod("unready")
+        #expect(p?.status?.containerStatuses?.first?.ready == false)
+        let cond = p?.status?.conditions?.first { $0.type == "Ready" }
+        #expect(cond?.status == "False" && cond?.reason == "ContainersNotReady")
+        #expect(cond?.message == "containers with unready status: [main]")
+        let unhealthy = try await node.eventually("Unhealthy event") { try await node.events("unready").first { $0.reason == "Unhealthy" } }
+        #expect(unhealthy?.message?.hasPrefix("Readiness probe failed") == true)
+    }
+
+    @Test func failingLivenessProbeRestartsTheContainer() async throws {
+        let node = try await AgentTestNode.start()
+        defer { node.stop() }
+        var sick = AgentTestNode.pod("sick")
+        sick.spec?.containers?[0].livenessProbe = Self.probe("exit 1")
+        _ = try await node.client.create(sick)
+        let st = try await node.eventually("a restart") { () -> CoreV1.ContainerStatus? in
+            guard let s = try await node.pod("sick")?.status?.containerStatuses?.first, (s.restartCount ?? 0) >= 1 else { return nil }
+            return s
+        }
+        #expect(st?.lastState?.terminated != nil)
+        let killing = try await node.eventually("Killing event") {
+            try await node.events("sick").first { $0.reason == "Killing" && $0.message?.contains("failed liveness probe") == true }
+        }
+        #expect(killing?.message == "Container main failed liveness probe, will be restarted")
+    }
+}

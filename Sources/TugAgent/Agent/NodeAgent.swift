@@ -56,9 +56,13 @@ public struct NodeAgent: Service {
         try FileManager.default.createDirectory(atPath: paths.logsDirectory, withIntermediateDirectories: true)
         let profile = NodeProfile.machine(name: cfg.nodeName, internalIP: cfg.nodeIP, machine: MachineInfo.read(dataDirectory: cfg.dataDirectory),
                                           runtimeVersion: version.nodeInfoString, kubeletPort: cfg.kubeletPort, controlPlane: cfg.controlPlane)
+        let http = HTTPGetClient()
+        defer { Task { try? await http.shutdown() } }
         let context = AgentContext(client: client, runtime: runtime, capabilities: runtime.capabilities, runtimeName: version.runtimeName,
-                                   nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths, preparation: PodPreparation(paths: paths, runtimeHasImages: runtime.capabilities.runsImages),
-                                   logger: logger, relistInterval: cfg.relistInterval)
+                                   nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths,
+                                   preparation: PodPreparation(paths: paths, runtimeHasImages: runtime.capabilities.runsImages),
+                                   backoff: RestartBackoff(), prober: Prober(runtime: runtime, http: http),
+                                   hooks: LifecycleHookRunner(runtime: runtime, http: http), logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)
         let pressure = NodePressure()
         await manager.recover()

@@ -16,10 +16,19 @@ struct AgentContext: Sendable {
     let nodeIP: String
     let paths: AgentPaths
     let preparation: PodPreparation
+    /// CrashLoopBackOff delays of every container on the node.
+    let backoff: RestartBackoff
+    let prober: Prober
+    let hooks: LifecycleHookRunner
     let logger: Logger
     /// How often a worker re-reads its containers' state when nothing else wakes it (kubelet's
     /// PLEG relists every second).
     let relistInterval: Duration
+
+    /// Records an Event made by the probe or hook machinery.
+    func event(_ pod: CoreV1.Pod, _ e: KubeletEvent, container: String? = nil) {
+        event(pod, e.type, e.reason, e.message, container: container)
+    }
 
     /// Records an Event about the pod as kubelet does (source kubelet, this host; `container`
     /// sets the fieldPath `spec.containers{name}`).

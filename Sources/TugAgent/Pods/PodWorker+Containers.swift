@@ -59,27 +59,26 @@ extension PodWorker {
     /// Starts the next instance of an exited container unless CrashLoopBackOff says wait.
     func restart(_ spec: CoreV1.Container, latest: TugRuntime.ContainerStatus, initContainer: Bool, sandbox sb: SandboxID,
                  config: SandboxConfig, view: inout ContainerView) async {
-        let key = spec.name ?? ""
-        let now = Date()
-        if let wait = backoff.remaining(key, finishedAt: latest.finishedAt ?? now, now: now) {
-            let message = "back-off \(CrashBackoff.describe(backoff.current(key))) restarting failed container=\(key) pod=\(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(uid))"
-            if waitingReasons[key]?.reason != "CrashLoopBackOff" {
-                context.event(pod, "Warning", "BackOff", "Back-off restarting failed container \(key) in pod \(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(uid))",
-                              container: key, initContainer: initContainer)
+        let name = spec.name ?? ""
+        let key = RestartBackoff.Key(pod: identity, container: name, specHash: ContainerLabels.hash(spec))
+        switch await context.backoff.check(key, finishedAt: latest.finishedAt ?? Date()) {
+        case .backOff(let wait):
+            if waitingReasons[name]?.reason != RestartBackoff.BackOff.reason {
+                context.event(pod, wait.event.type, wait.event.reason, wait.event.message, container: name, initContainer: initContainer)
             }
-            waitingReasons[key] = (reason: "CrashLoopBackOff", message: message)
-            view.waiting = waitingReasons[key]
+            waitingReasons[name] = (reason: RestartBackoff.BackOff.reason, message: wait.message)
+            view.waiting = waitingReasons[name]
             // Come back when the back-off ends rather than at the next relist.
+            let remaining = wait.remaining
             Task { [weak self] in
-                try? await Task.sleep(for: .seconds(wait))
+                try? await Task.sleep(for: remaining)
                 await self?.wake()
             }
-            return
+        case .restart:
+            // kubelet keeps the newest exited instance (for `logs --previous`) and removes older ones.
+            if let older = view.previous { try? await context.runtime.removeContainer(older.id) }
+            await start(spec, initContainer: initContainer, attempt: latest.attempt + 1, sandbox: sb, config: config, view: &view)
         }
-        backoff.recordRestart(key, ranFor: (latest.finishedAt ?? now).timeIntervalSince(latest.startedAt ?? now), now: now)
-        // kubelet keeps the newest exited instance (for `logs --previous`) and removes older ones.
-        if let older = view.previous { try? await context.runtime.removeContainer(older.id) }
-        await start(spec, initContainer: initContainer, attempt: latest.attempt + 1, sandbox: sb, config: config, view: &view)
     }
 
     /// Creates and starts one container instance, with kubelet's Events; a failure becomes the
@@ -131,6 +130,16 @@ extension PodWorker {
         waitingReasons[name] = nil
         view.waiting = nil
         context.event(pod, "Normal", "Started", "Started container \(name)", container: name, initContainer: initContainer)
+        if let hook = spec.lifecycle?.postStart {
+            let (_, event) = await context.hooks.runPostStart(hook, pod: identity, podIP: podIPs.first ?? context.nodeIP, container: spec,
+                                                              containerID: id)
+            if let event {
+                // kubelet kills a container whose postStart hook failed; the restart policy decides what follows.
+                context.event(pod, event, container: name)
+                context.event(pod, "Normal", "Killing", "FailedPostStartHook", container: name, initContainer: initContainer)
+                try? await context.runtime.stopContainer(id, timeout: gracePeriod)
+            }
+        }
     }
 
     private func fail(_ name: String, _ reason: String, _ message: String, initContainer: Bool, view: inout ContainerView) {

@@ -11,12 +11,24 @@ extension PodWorker {
         let grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
         if let sb = sandbox {
             let running = ((try? await context.runtime.listContainers(sandbox: sb)) ?? []).filter { $0.state == .running || $0.state == .created }
+            let specs = (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? [])
+            let context = self.context, identity = self.identity, podIP = podIPs.first ?? context.nodeIP, pod = self.pod, removed = self.removed
             await withTaskGroup(of: Void.self) { group in
                 for c in running {
                     let name = c.labels[ContainerLabels.containerName] ?? ""
+                    let spec = specs.first { $0.name == name }
                     if !removed { context.event(pod, "Normal", "Killing", "Stopping container \(name)", container: name) }
-                    let runtime = context.runtime
-                    group.addTask { try? await runtime.stopContainer(c.id, timeout: .seconds(max(0, grace))) }
+                    group.addTask {
+                        // preStop first, within the grace period; SIGTERM gets what is left (at least 2 s).
+                        var timeout = Duration.seconds(max(0, grace))
+                        if let hook = spec?.lifecycle?.preStop, let spec, c.state == .running, grace > 0 {
+                            let outcome = await context.hooks.runPreStop(hook, pod: identity, podIP: podIP, container: spec, containerID: c.id,
+                                                                         gracePeriod: timeout)
+                            if let e = outcome.event { context.event(pod, e, container: name) }
+                            timeout = outcome.remainingGracePeriod
+                        }
+                        try? await context.runtime.stopContainer(c.id, timeout: timeout)
+                    }
                 }
             }
             try? await context.runtime.stopSandbox(sb)
@@ -34,6 +46,7 @@ extension PodWorker {
             }
         }
         if let sb = sandbox { try? await context.runtime.removeSandbox(sb) }
+        await context.backoff.forgetPod(uid: uid)
         await context.preparation.cleanUp(podUID: uid)
         let ns = pod.metadata.namespace ?? "", name = pod.metadata.name ?? ""
         try? FileManager.default.removeItem(atPath: context.paths.podLogDirectory(namespace: ns, name: name, uid: uid))

@@ -25,9 +25,13 @@ actor PodWorker {
     /// Why a container is waiting, by name: it could not be created or started, or it is in
     /// CrashLoopBackOff. Cleared when it starts.
     var waitingReasons: [String: (reason: String, message: String)] = [:]
-    var backoff = CrashBackoff()
-    var readiness: [String: Bool] = [:]
-    var startupDone: [String: Bool] = [:]
+    /// Probe verdicts by container ID (a new instance starts over).
+    var readiness: [ContainerID: Bool] = [:]
+    var startupDone: [ContainerID: Bool] = [:]
+    /// The newest runtime instance of each container by name, as of the last sync: what the
+    /// probe workers ask about.
+    var latestByName: [String: TugRuntime.ContainerStatus] = [:]
+    var probeWorkers: [ProbeWorker] = []
     // Wake-up plumbing: a pending flag plus one waiter.
     private var pendingWake = false
     private var waiter: CheckedContinuation<Void, Never>?
@@ -96,6 +100,8 @@ actor PodWorker {
     // MARK: Loop
 
     func run() async {
+        startProbes()
+        defer { stopProbes() }
         while !finished && !Task.isCancelled {
             do {
                 try await syncOnce()
@@ -108,6 +114,7 @@ actor PodWorker {
     }
 
     var podKey: String { "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")" }
+    var identity: PodIdentity { PodIdentity(name: pod.metadata.name ?? "", namespace: pod.metadata.namespace ?? "", uid: uid) }
     var restartPolicy: String { pod.spec?.restartPolicy ?? "Always" }
 
     func syncOnce() async throws {
@@ -192,6 +199,7 @@ actor PodWorker {
             let name = spec.name ?? ""
             let mine = all.filter { $0.labels[ContainerLabels.containerName] == name }.sorted { $0.attempt > $1.attempt }
             var v = ContainerView(latest: mine.first, previous: mine.dropFirst().first)
+            latestByName[name] = mine.first
             if let latest = v.latest, latest.state == .running {
                 v.ready = spec.readinessProbe == nil ? true : readiness[latest.id] ?? false
                 v.started = spec.startupProbe == nil ? true : startupDone[latest.id] ?? false
