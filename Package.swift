@@ -58,9 +58,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "TugRuntimeProcess", dependencies: [
+            "TugRuntime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
-            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent",
+            "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent", "TugRuntimeProcess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -70,6 +74,10 @@ let package = Package(
         ]),
         .testTarget(name: "TugAPITests", dependencies: ["TugAPI"]),
         .testTarget(name: "TugRuntimeTests", dependencies: ["TugRuntime"]),
+        .testTarget(name: "TugRuntimeProcessTests", dependencies: [
+            "TugRuntimeProcess", "TugRuntime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [
             "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
