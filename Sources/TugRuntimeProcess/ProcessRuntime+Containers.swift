@@ -71,8 +71,11 @@ extension ProcessRuntime {
         } catch {
             throw RuntimeError.failed("cannot start the runtime shim for container \(id): \(error)")
         }
-        // The shim is detached but still our child while we live: reap it when it ends.
-        DispatchQueue.global().async { _ = Posix.waitStatus(pid) }
+        // The shim is detached but still our child while we live: reap it when it ends, on a
+        // small thread of its own (it may run for months; a GCD worker must not be held that long).
+        let reaper = Thread { _ = Posix.waitStatus(pid) }
+        reaper.stackSize = 64 * 1024
+        reaper.start()
         try StateStore.write(ShimRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0), to: StateStore.shimFile(in: directory))
 
         let deadline = ContinuousClock.now + .seconds(60)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TugRuntime
@@ -156,6 +159,36 @@ struct ContainerLifecycleTests {
         }
     }
 
+    @Test("a container whose shim dies keeps running, and stopping it records an unknown exit")
+    func shimDeath() async throws {
+        try await Harness.with { h in
+            let pod = try await h.sandbox()
+            let id = try await h.run("while true; do sleep 0.1; done", in: pod)
+            let shim = try #require(try StateStore.read(ShimRecord.self, from: StateStore.shimFile(in: h.runtime.store.containerDirectory(id))))
+            kill(shim.pid, SIGKILL)
+            #expect(await h.eventually { !ProcFS.isAlive(pid: shim.pid, startTicks: shim.startTicks) })
+            #expect(try await h.runtime.containerStatus(id).state == .running)
+            try await h.runtime.stopContainer(id, timeout: .seconds(5))
+            let status = try await h.runtime.containerStatus(id)
+            #expect(status.state == .exited)
+            #expect(status.exitCode == 255)
+            #expect(status.message.contains("shim was not running"))
+        }
+    }
+
+    @Test("a tty container writes its terminal's output to the log as stdout")
+    func ttyContainer() async throws {
+        try await Harness.with { h in
+            let pod = try await h.sandbox()
+            let id = try await h.run("test -t 1 && echo on-a-terminal; echo to-stderr >&2", in: pod) { $0.tty = true }
+            let status = try await h.waitForExit(id)
+            let lines = h.logLines(status.logPath)
+            #expect(lines.allSatisfy { $0.stream == .stdout })
+            #expect(h.logText(status.logPath).contains("on-a-terminal"))
+            #expect(h.logText(status.logPath).contains("to-stderr"))
+        }
+    }
+
     @Test("stopping a sandbox stops its containers; removing it removes their state")
     func sandboxLifecycle() async throws {
         try await Harness.with { h in
@@ -214,7 +247,8 @@ struct ContainerLifecycleTests {
     @Test("version and capabilities describe a runtime without images or pod networking")
     func versionAndImages() async throws {
         try await Harness.with { h in
-            #expect(try await h.runtime.version().nodeInfoString == "process://test")
+            let version = try await h.runtime.version()
+            #expect(version.nodeInfoString == "process://test")
             #expect(!h.runtime.capabilities.runsImages)
             #expect(!h.runtime.capabilities.podNetworking)
             #expect(try await h.runtime.pullImage("nginx:1.27", auth: nil) == "nginx:1.27")

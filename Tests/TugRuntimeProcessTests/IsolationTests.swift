@@ -89,7 +89,7 @@ struct IsolationTests {
         try await Harness.with { h in
             let pod = try await h.sandbox()
             let id = try await h.run("i=0; while [ $i -lt 100000000 ]; do i=$((i+1)); done", in: pod)
-            #expect(await h.eventually {
+            #expect(try await h.eventually {
                 let stats = try await h.runtime.containerStats(id)
                 return stats.cpuUsageCoreNanoSeconds > 0 && stats.memoryWorkingSetBytes > 0
             })
