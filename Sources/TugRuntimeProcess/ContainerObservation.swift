@@ -39,6 +39,8 @@ extension ProcessRuntime {
                          message: "the runtime shim ended before starting the container; see \(StateStore.shimLogFile(in: directory))")
             : ExitRecord(exitCode: 255, finishedAt: Date(), reason: "Error",
                          message: "the container's process ended while its runtime shim was not running; its exit code is unknown")
+        logger.warning("container ended without its shim recording it", metadata: [
+            "container": "\(record.id)", "name": "\(record.config.name)", "reason": "\(exit.reason)"])
         try StateStore.write(exit, to: exitFile)
         return Observation(state: .exited, started: started, exit: exit)
     }

@@ -83,6 +83,7 @@ extension ProcessRuntime {
             let observed = try observe(record)
             if observed.started != nil { return }
             if let exit = observed.exit {
+                logger.info("container failed to start", metadata: ["container": "\(id)", "message": "\(exit.message)"])
                 throw RuntimeError.failed("container \(record.config.name) failed to start: \(exit.message)")
             }
             try await Task.sleep(for: .milliseconds(10))
