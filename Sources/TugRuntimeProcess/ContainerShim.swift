@@ -43,11 +43,13 @@ public enum ContainerShim {
         var closeAfterSpawn: [Int32] = []
         var outputs: [(fd: Int32, stream: CRILogLine.Stream)] = []
         var stdinSink: Int32?
+        var terminalPath: String?
         if config.tty {
             let terminal = try PseudoTerminal.open()
             childDescriptors = [0: terminal.slave, 1: terminal.slave, 2: terminal.slave]
             closeAfterSpawn.append(terminal.slave)
             outputs = [(terminal.master, .stdout)]
+            terminalPath = terminal.path
             if config.stdin { stdinSink = terminal.master }
         } else {
             let out = try Posix.pipe(), err = try Posix.pipe()
@@ -86,7 +88,8 @@ public enum ContainerShim {
                        message: String(decoding: failure, as: UTF8.self))
             return
         }
-        try StateStore.write(StartedRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0, startedAt: Date()),
+        try StateStore.write(StartedRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0, startedAt: Date(),
+                                               terminal: terminalPath),
                              to: StateStore.startedFile(in: directory))
 
         let relays = DispatchGroup()

@@ -12,7 +12,7 @@ extension ProcessRuntime {
     /// shim fills) and feeds the caller's stdin into the container's stdin FIFO.
     public func attach(_ id: ContainerID, streams: ExecStreams) async throws {
         let record = try store.container(id)
-        _ = try runningProcess(record)
+        let process = try runningProcess(record)
         let directory = store.containerDirectory(id)
         let log = open(record.logPath, O_RDONLY | O_CLOEXEC)
         guard log >= 0 else { throw RuntimeError.failed(Posix.errorMessage("cannot read the output of container \(record.config.name)")) }
@@ -34,7 +34,20 @@ extension ProcessRuntime {
                 stdinEnded.set()
             }
         }
-        defer { stdinTask?.cancel() }
+        let resizer = Task {
+            guard let sizes = streams.resize, let terminal = process.terminal else { return }
+            for await size in sizes {
+                // Sizing the terminal from its slave side signals the container's foreground group too.
+                let fd = open(terminal, O_RDWR | O_NOCTTY | O_CLOEXEC)
+                guard fd >= 0 else { continue }
+                PseudoTerminal.resize(fd, to: size)
+                close(fd)
+            }
+        }
+        defer {
+            stdinTask?.cancel()
+            resizer.cancel()
+        }
 
         var follower = LogFollower(fd: log, tty: record.config.tty)
         while !Task.isCancelled {

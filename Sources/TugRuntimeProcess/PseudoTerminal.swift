@@ -12,7 +12,7 @@ enum PseudoTerminal {
     private static let getNumber: UInt = 0x8004_5430
 
     /// Opens a master and its slave, both close-on-exec (the spawner hands the slave down).
-    static func open() throws -> (master: Int32, slave: Int32) {
+    static func open() throws -> (master: Int32, slave: Int32, path: String) {
         // posix_openpt/unlockpt are hidden from Swift; on Linux they are /dev/ptmx and two ioctls
         // (grantpt has nothing to do with devpts).
         let master = Glibc.open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -30,7 +30,7 @@ enum PseudoTerminal {
             close(master)
             throw RuntimeProcessError(message)
         }
-        return (master, slave)
+        return (master, slave, "/dev/pts/\(number)")
     }
 
     static func resize(_ fd: Int32, to size: TerminalSize) {

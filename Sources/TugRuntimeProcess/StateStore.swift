@@ -39,6 +39,8 @@ struct StartedRecord: Codable, Sendable {
     var pid: Int32
     var startTicks: UInt64
     var startedAt: Date
+    /// The container's terminal (`/dev/pts/N`) when it has one: attach resizes it.
+    var terminal: String?
 }
 
 /// Written by the shim (or the runtime, when the shim died) once the container has ended.

@@ -151,6 +151,9 @@ struct ContainerLifecycleTests {
             #expect(try await second.listSandboxes().map(\.id) == [pod])
             let status = try await second.containerStatus(id)
             #expect(status.state == .running)
+            // The shim leads its own session: nothing of the agent's session or group reaches it.
+            let shim = try #require(try StateStore.read(ShimRecord.self, from: StateStore.shimFile(in: h.runtime.store.containerDirectory(id))))
+            #expect(getsid(shim.pid) == shim.pid)
             try await second.stopContainer(id, timeout: .seconds(5))
             #expect(try await h.runtime.containerStatus(id).state == .exited)
             try await second.removeSandbox(pod)
@@ -225,6 +228,33 @@ struct ContainerLifecycleTests {
             let status = try await h.waitForExit(id)
             #expect(status.exitCode == 0)
             #expect(h.logText(status.logPath).contains("bye"))
+        }
+    }
+
+    @Test("attach to a tty container forwards input and applies terminal resizes")
+    func attachTTY() async throws {
+        try await Harness.with { h in
+            let pod = try await h.sandbox()
+            let id = try await h.run("while read line; do stty size; done", in: pod) {
+                $0.stdin = true
+                $0.tty = true
+            }
+            let (input, feed) = AsyncStream<[UInt8]>.makeStream()
+            let (sizes, resize) = AsyncStream<TerminalSize>.makeStream()
+            resize.yield(TerminalSize(width: 100, height: 30))
+            let output = Collected()
+            let session = Task {
+                try await h.runtime.attach(id, streams: ExecStreams(stdin: input, stdout: { await output.add($0) }, tty: true, resize: sizes))
+            }
+            #expect(await h.eventually {
+                feed.yield(Array("x\n".utf8))
+                try? await Task.sleep(for: .milliseconds(100))
+                return await output.text.contains("30 100")
+            })
+            try await h.runtime.stopContainer(id, timeout: .seconds(5))
+            try await session.value
+            feed.finish()
+            resize.finish()
         }
     }
 
