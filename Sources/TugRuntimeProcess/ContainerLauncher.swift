@@ -22,6 +22,25 @@ struct LaunchSpec: Codable, Sendable {
     var controllingTerminal: Bool
     /// Delete the spec file once read (exec specs are one-shot).
     var deleteAfterReading: Bool
+    /// The identity to switch to before exec (securityContext runAsUser/runAsGroup); nil keeps the agent's.
+    var identity: ProcessIdentity? = nil
+}
+
+/// A user, group and supplementary groups to run as.
+struct ProcessIdentity: Codable, Sendable, Hashable {
+    var uid: UInt32
+    var gid: UInt32
+    var groups: [UInt32]
+
+    /// The identity a container's securityContext asks for, or nil when it asks for none. Without
+    /// runAsGroup the group is the user's primary group on the node, else 0 (as runc does for a
+    /// user missing from the image's passwd).
+    static func from(_ security: SecurityConfig?) -> ProcessIdentity? {
+        guard let security, security.runAsUser != nil || security.runAsGroup != nil || !security.supplementalGroups.isEmpty else { return nil }
+        let uid = UInt32(truncatingIfNeeded: security.runAsUser ?? Int64(geteuid()))
+        let gid = security.runAsGroup.map { UInt32(truncatingIfNeeded: $0) } ?? getpwuid(uid).map { $0.pointee.pw_gid } ?? 0
+        return ProcessIdentity(uid: uid, gid: gid, groups: security.supplementalGroups.map { UInt32(truncatingIfNeeded: $0) })
+    }
 }
 
 /// `tug runtime-shim --launch SPEC`: joins the cgroup, makes the bind mounts, changes directory
@@ -51,6 +70,7 @@ public enum ContainerLauncher {
         if spec.controllingTerminal, ioctl(0, UInt(TIOCSCTTY), 0) != 0 {
             fail(Posix.errorMessage("cannot make the terminal the controlling terminal"))
         }
+        if let identity = spec.identity { switchIdentity(to: identity) }
         if chdir(spec.workingDirectory) != 0 {
             fail("chdir to cwd (\"\(spec.workingDirectory)\") set in config failed: \(lowercasedError(errno))")
         }
@@ -80,6 +100,15 @@ public enum ContainerLauncher {
                 fail(Posix.errorMessage("cannot make \(mount.containerPath) read-only"))
             }
         }
+    }
+
+    /// Drops to the container's user: groups first, then the group, then the user (after which
+    /// nothing else may be changed).
+    private static func switchIdentity(to identity: ProcessIdentity) {
+        var groups = identity.groups.map { gid_t($0) }
+        if setgroups(groups.count, &groups) != 0 { fail(Posix.errorMessage("cannot set supplementary groups \(identity.groups)")) }
+        if setgid(gid_t(identity.gid)) != 0 { fail(Posix.errorMessage("cannot switch to group \(identity.gid)")) }
+        if setuid(uid_t(identity.uid)) != 0 { fail(Posix.errorMessage("cannot switch to user \(identity.uid)")) }
     }
 
     static func lowercasedError(_ code: Int32) -> String {

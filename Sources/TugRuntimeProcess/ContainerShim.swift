@@ -35,7 +35,8 @@ public enum ContainerShim {
         let log = try CRILogFile(path: record.logPath)
         let spec = LaunchSpec(arguments: config.command + config.args, environment: config.env.map { "\($0.name)=\($0.value)" },
                               workingDirectory: record.workingDirectory, cgroupProcsFiles: record.cgroup?.procsFiles ?? [],
-                              bindMounts: record.bindMounts, controllingTerminal: config.tty, deleteAfterReading: false)
+                              bindMounts: record.bindMounts, controllingTerminal: config.tty, deleteAfterReading: false,
+                              identity: ProcessIdentity.from(config.security))
         let specPath = StateStore.launchFile(in: directory)
         try StateStore.write(spec, to: specPath)
 

@@ -19,8 +19,12 @@ extension ProcessRuntime {
         if !config.workingDir.isEmpty && !config.workingDir.hasPrefix("/") {
             throw RuntimeError.invalidConfig("container \(config.name): workingDir \(config.workingDir) must be an absolute path")
         }
+        let identity = ProcessIdentity.from(config.security)
+        try checkIdentity(identity, config)
         let id = StateStore.newID()
         let directory = store.containerDirectory(id)
+        // A container running as another user cannot enter the runtime's private folders: it starts in "/".
+        let defaultWorkingDirectory = identity.map { $0.uid != geteuid() } == true ? "/" : directory
         let logDirectory = pod.config.logDirectory.isEmpty ? directory : pod.config.logDirectory
         let logPath = logDirectory + "/" + (config.logPath.isEmpty ? "\(config.name)/\(config.attempt).log" : config.logPath)
 
@@ -39,7 +43,7 @@ extension ProcessRuntime {
                 throw RuntimeError.failed(Posix.errorMessage("cannot create the stdin FIFO of container \(config.name)"))
             }
             let record = ContainerRecord(id: id, sandboxID: sandbox, config: config, createdAt: Date(), logPath: logPath,
-                                         workingDirectory: config.workingDir.isEmpty ? directory : config.workingDir,
+                                         workingDirectory: config.workingDir.isEmpty ? defaultWorkingDirectory : config.workingDir,
                                          cgroup: cgroup, bindMounts: plan.bindMounts, createdPaths: plan.createdPaths)
             try StateStore.write(record, to: StateStore.containerFile(in: directory))
         } catch {
@@ -50,6 +54,20 @@ extension ProcessRuntime {
         }
         logger.debug("container created", metadata: ["container": "\(id)", "name": "\(config.name)", "sandbox": "\(sandbox)"])
         return id
+    }
+
+    /// Refuses identities this runtime cannot give: another user without root, or root when the
+    /// pod said runAsNonRoot (kubelet's check, which it makes against the image's user).
+    private func checkIdentity(_ identity: ProcessIdentity?, _ config: ContainerConfig) throws {
+        let uid = identity?.uid ?? geteuid()
+        if config.security?.runAsNonRoot == true && uid == 0 {
+            throw RuntimeError.invalidConfig("container \(config.name) has runAsNonRoot and would run as root: the process runtime "
+                + "runs containers as the agent's user unless runAsUser is set; set a non-zero runAsUser")
+        }
+        if let identity, !runsAsRoot, identity.uid != geteuid() || identity.gid != getegid() || !identity.groups.isEmpty {
+            throw RuntimeError.invalidConfig("container \(config.name) asks to run as user \(identity.uid) group \(identity.gid), but "
+                + "the process runtime can only switch users when the agent runs as root")
+        }
     }
 
     public func startContainer(_ id: ContainerID) async throws {

@@ -84,6 +84,35 @@ struct IsolationTests {
         }
     }
 
+    @Test("as root, runAsUser/runAsGroup/supplementalGroups apply to the container and its execs", .enabled(if: isRoot))
+    func runAsUser() async throws {
+        try await Harness.with { h in
+            let pod = try await h.sandbox()
+            let id = try await h.run("id -u; id -g; id -G; pwd; sleep 60", in: pod) {
+                $0.security = SecurityConfig(runAsUser: 65534, runAsGroup: 65533, supplementalGroups: [4242])
+            }
+            let path = try await h.runtime.containerStatus(id).logPath
+            #expect(await h.eventually { h.logLines(path).count >= 4 })
+            let lines = h.logLines(path).map { String(decoding: $0.content, as: UTF8.self) }
+            #expect(Array(lines.prefix(4)) == ["65534", "65533", "65533 4242", "/"])
+            let exec = try await h.runtime.execSync(id, command: ["id", "-u"], timeout: .seconds(10))
+            #expect(String(decoding: exec.stdout, as: UTF8.self) == "65534\n")
+        }
+    }
+
+    @Test("runAsNonRoot without a non-root user is refused")
+    func runAsNonRoot() async throws {
+        try await Harness.with { h in
+            let pod = try await h.sandbox()
+            var config = ContainerConfig(name: "c", image: "x", command: ["true"], logPath: "c/0.log",
+                                         security: SecurityConfig(runAsNonRoot: true))
+            if geteuid() != 0 { config.security?.runAsUser = 0 }
+            await #expect(throws: RuntimeError.self) {
+                _ = try await h.runtime.createContainer(in: pod, config, sandboxConfig: h.sandboxConfig())
+            }
+        }
+    }
+
     @Test("stats report CPU and memory for a busy container")
     func stats() async throws {
         try await Harness.with { h in
