@@ -24,6 +24,8 @@ struct LaunchSpec: Codable, Sendable {
     var deleteAfterReading: Bool
     /// The identity to switch to before exec (securityContext runAsUser/runAsGroup); nil keeps the agent's.
     var identity: ProcessIdentity? = nil
+    /// Set no_new_privs (allowPrivilegeEscalation: false): setuid binaries stop granting privileges.
+    var noNewPrivileges: Bool = false
 }
 
 /// A user, group and supplementary groups to run as.
@@ -71,6 +73,7 @@ public enum ContainerLauncher {
             fail(Posix.errorMessage("cannot make the terminal the controlling terminal"))
         }
         if let identity = spec.identity { switchIdentity(to: identity) }
+        if spec.noNewPrivileges { setNoNewPrivileges() }
         if chdir(spec.workingDirectory) != 0 {
             fail("chdir to cwd (\"\(spec.workingDirectory)\") set in config failed: \(lowercasedError(errno))")
         }
@@ -109,6 +112,16 @@ public enum ContainerLauncher {
         if setgroups(groups.count, &groups) != 0 { fail(Posix.errorMessage("cannot set supplementary groups \(identity.groups)")) }
         if setgid(gid_t(identity.gid)) != 0 { fail(Posix.errorMessage("cannot switch to group \(identity.gid)")) }
         if setuid(uid_t(identity.uid)) != 0 { fail(Posix.errorMessage("cannot switch to user \(identity.uid)")) }
+    }
+
+    private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+
+    /// `prctl(PR_SET_NO_NEW_PRIVS, 1)`; prctl is variadic in C, so Swift reaches it through dlsym.
+    private static func setNoNewPrivileges() {
+        let setNoNewPrivs: Int32 = 38
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "prctl") else { fail("prctl is not available") }
+        let prctl = unsafeBitCast(symbol, to: Prctl.self)
+        if prctl(setNoNewPrivs, 1, 0, 0, 0) != 0 { fail(Posix.errorMessage("cannot set no_new_privs")) }
     }
 
     static func lowercasedError(_ code: Int32) -> String {

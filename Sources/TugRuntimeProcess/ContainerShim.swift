@@ -36,7 +36,8 @@ public enum ContainerShim {
         let spec = LaunchSpec(arguments: config.command + config.args, environment: config.env.map { "\($0.name)=\($0.value)" },
                               workingDirectory: record.workingDirectory, cgroupProcsFiles: record.cgroup?.procsFiles ?? [],
                               bindMounts: record.bindMounts, controllingTerminal: config.tty, deleteAfterReading: false,
-                              identity: ProcessIdentity.from(config.security))
+                              identity: ProcessIdentity.from(config.security),
+                              noNewPrivileges: config.security?.noNewPrivileges ?? false)
         let specPath = StateStore.launchFile(in: directory)
         try StateStore.write(spec, to: specPath)
 

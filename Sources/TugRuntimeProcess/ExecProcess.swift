@@ -41,7 +41,8 @@ final class ExecProcess: Sendable {
         let spec = LaunchSpec(arguments: command, environment: record.config.env.map { "\($0.name)=\($0.value)" },
                               workingDirectory: record.workingDirectory, cgroupProcsFiles: record.cgroup?.procsFiles ?? [],
                               bindMounts: [], controllingTerminal: tty, deleteAfterReading: true,
-                              identity: ProcessIdentity.from(record.config.security))
+                              identity: ProcessIdentity.from(record.config.security),
+                              noNewPrivileges: record.config.security?.noNewPrivileges ?? false)
         try StateStore.write(spec, to: specPath)
         var descriptors: [Int32: Int32] = [:]
         var closeAfterSpawn: [Int32] = []

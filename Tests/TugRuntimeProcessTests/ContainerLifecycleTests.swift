@@ -38,6 +38,22 @@ struct ContainerLifecycleTests {
         }
     }
 
+    @Test("noNewPrivileges sets no_new_privs on the container's process")
+    func noNewPrivileges() async throws {
+        try await Harness.with { h in
+            let pod = try await h.sandbox()
+            let id = try await h.run("grep NoNewPrivs /proc/self/status", in: pod) { $0.security = SecurityConfig(noNewPrivileges: true) }
+            let plain = try await h.run("grep NoNewPrivs /proc/self/status", in: pod, name: "plain")
+            let status = try await h.waitForExit(id)
+            let plainStatus = try await h.waitForExit(plain)
+            #expect(h.logText(status.logPath).hasSuffix("1"))
+            // Without it, the container inherits whatever the agent has.
+            let own = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?.split(separator: "\n")
+                .first { $0.hasPrefix("NoNewPrivs") }.map(String.init) ?? ""
+            #expect(h.logText(plainStatus.logPath) == own)
+        }
+    }
+
     @Test("exit codes and reasons: non-zero is Error, a signal is 128+N")
     func exitCodes() async throws {
         try await Harness.with { h in
