@@ -51,6 +51,6 @@ struct AgentServices {
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         config.manifestsDirectory = manifests
         let agent = NodeAgent(client: client, runtime: runtime, configuration: config, logger: logger)
-        return AgentServices(services: [agent], runtimeDescription: options.runtime)
+        return AgentServices(services: [agent], runtimeDescription: options.runtimeName)
     }
 }

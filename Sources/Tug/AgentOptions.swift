@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import TugAgent
+import TugAPIServer
 import TugRuntime
+import TugRuntimeProcess
 import TugRuntimeSimulated
 
 /// The node agent's flags, shared by `tug agent` and `tug server` (which runs an agent for
@@ -43,9 +45,25 @@ struct AgentOptions: ParsableArguments {
         case "cri":
             throw ValidationError("--runtime cri is not available yet (containerd support is being built); use --runtime process")
         default:
-            throw ValidationError("--runtime \(runtime) is not available in this build")
+            // auto: the process runtime until the CRI runtime lands.
+            let root = (dataDirectory as NSString).appendingPathComponent("runtime/process")
+            do {
+                return try ProcessRuntime(root: root, shimExecutable: Self.selfExecutable(), version: TugboatVersion.string, logger: logger)
+            } catch {
+                throw ValidationError("cannot start the process runtime: \(error)")
+            }
         }
     }
+}
+
+extension AgentOptions {
+    /// This `tug` binary, which the process runtime re-executes as each container's shim.
+    static func selfExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// The runtime's name for the startup line.
+    var runtimeName: String { runtime == "auto" ? "process" : runtime }
 }
 
 /// The node's default address: the IPv4 address of the interface the default route uses.

@@ -1,0 +1,146 @@
+import Foundation
+import TugRuntime
+
+/// A sandbox as stored in `<root>/sandboxes/<id>/sandbox.json`.
+struct SandboxRecord: Codable, Sendable {
+    var id: SandboxID
+    var config: SandboxConfig
+    var createdAt: Date
+    var state: SandboxStatus.State
+    /// `tugboat/`-relative cgroup folder of the pod; nil without cgroups.
+    var cgroupRelative: String?
+}
+
+/// A container as stored in `<root>/containers/<id>/container.json`: everything the shim needs
+/// to run it and the runtime needs to clean up after it.
+struct ContainerRecord: Codable, Sendable {
+    var id: ContainerID
+    var sandboxID: SandboxID
+    var config: ContainerConfig
+    var createdAt: Date
+    /// Absolute CRI log file.
+    var logPath: String
+    var workingDirectory: String
+    var cgroup: CgroupPaths?
+    /// Mounts the launcher bind-mounts inside a private mount namespace (root only).
+    var bindMounts: [Mount]
+    /// Mount points and symlinks this runtime created, removed again with the container.
+    var createdPaths: [String]
+}
+
+/// Written by the runtime when it starts the shim: how to tell whether the shim still lives.
+struct ShimRecord: Codable, Sendable {
+    var pid: Int32
+    var startTicks: UInt64
+}
+
+/// Written by the shim once the container's process has exec'd.
+struct StartedRecord: Codable, Sendable {
+    var pid: Int32
+    var startTicks: UInt64
+    var startedAt: Date
+    /// The container's terminal (`/dev/pts/N`) when it has one: attach resizes it.
+    var terminal: String?
+}
+
+/// Written by the shim (or the runtime, when the shim died) once the container has ended.
+struct ExitRecord: Codable, Sendable {
+    var exitCode: Int32
+    var finishedAt: Date
+    var reason: String
+    var message: String
+}
+
+/// Where each piece of state lives under the runtime's root folder, and JSON in and out.
+struct StateStore: Sendable {
+    let root: String
+
+    var sandboxesDirectory: String { root + "/sandboxes" }
+    var containersDirectory: String { root + "/containers" }
+    func sandboxDirectory(_ id: SandboxID) -> String { sandboxesDirectory + "/" + id }
+    func containerDirectory(_ id: ContainerID) -> String { containersDirectory + "/" + id }
+
+    static func sandboxFile(in directory: String) -> String { directory + "/sandbox.json" }
+    static func containerFile(in directory: String) -> String { directory + "/container.json" }
+    static func shimFile(in directory: String) -> String { directory + "/shim.json" }
+    static func startedFile(in directory: String) -> String { directory + "/started.json" }
+    static func exitFile(in directory: String) -> String { directory + "/exit.json" }
+    static func stdinFIFO(in directory: String) -> String { directory + "/stdin" }
+    static func launchFile(in directory: String) -> String { directory + "/launch.json" }
+    static func shimLogFile(in directory: String) -> String { directory + "/shim.log" }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(CRILogLine.format(date))
+        }
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let s = try c.decode(String.self)
+            guard let date = CRILogLine.parseTime(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an RFC 3339 time: \(s)")
+            }
+            return date
+        }
+        return d
+    }()
+
+    static func write<T: Encodable>(_ value: T, to path: String) throws {
+        try Posix.writeAtomically(try encoder.encode(value), to: path)
+    }
+
+    /// The decoded file, or nil when it does not exist; a corrupt file is an error.
+    static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            return try decoder.decode(type, from: data)
+        } catch {
+            throw RuntimeError.failed("corrupt runtime state in \(path): \(error)")
+        }
+    }
+
+    static func entries(of directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    func sandbox(_ id: SandboxID) throws -> SandboxRecord {
+        guard Self.isValidID(id), let record = try Self.read(SandboxRecord.self, from: Self.sandboxFile(in: sandboxDirectory(id))) else {
+            throw RuntimeError.notFound("sandbox \(id)")
+        }
+        return record
+    }
+
+    func container(_ id: ContainerID) throws -> ContainerRecord {
+        guard Self.isValidID(id),
+              let record = try Self.read(ContainerRecord.self, from: Self.containerFile(in: containerDirectory(id))) else {
+            throw RuntimeError.notFound("container \(id)")
+        }
+        return record
+    }
+
+    func allSandboxes() -> [SandboxRecord] {
+        Self.entries(of: sandboxesDirectory).compactMap { try? Self.read(SandboxRecord.self, from: Self.sandboxFile(in: sandboxDirectory($0))) }
+    }
+
+    func allContainers() -> [ContainerRecord] {
+        Self.entries(of: containersDirectory).compactMap {
+            try? Self.read(ContainerRecord.self, from: Self.containerFile(in: containerDirectory($0)))
+        }
+    }
+
+    /// IDs are ours (hex); anything else must not become a path.
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isHexDigit }
+    }
+
+    static func newID() -> String {
+        (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
+    }
+}
