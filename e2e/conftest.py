@@ -17,12 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+import subprocess
+
 import pytest
 
 from hollow import start_simulator, stop_simulator
 from kubectl import Kubectl
 from rawapi import RawAPI
-from tugserver import ALL_SERVERS, ServerError, TugServer
+from tugserver import ALL_SERVERS, ServerError, TugServer, kill_containers_of
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_TIMEOUT = int(os.environ.get("E2E_TEST_TIMEOUT", "120"))
@@ -282,10 +284,18 @@ def agent_server(tug_bin, e2e_tmp) -> TugServer:
     srv = TugServer(tug_bin, e2e_tmp / "agent-data", e2e_tmp / "agent-server.log", agent=True)
     srv.start(timeout=60)
     yield srv
+    # Pods outlive their agent (as with kubelet): stop them through the API first, then make
+    # sure no container of this data dir is left running.
+    try:
+        subprocess.run([_kubectl_candidates()[0][1], "--kubeconfig", str(srv.kubeconfig), "delete", "pods", "--all", "-A",
+                        "--grace-period=1", "--timeout=60s"], capture_output=True, timeout=90)
+    except Exception:
+        pass
     try:
         srv.stop(timeout=60)
     except Exception:
         srv.kill()
+    kill_containers_of(srv.data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import time
 
 from hollow import wait_for
 from kubectl import Kubectl
-from tugserver import free_port
+from tugserver import free_port, kill_containers_of
 
 
 def start_agent(tug_bin, server, data_dir, log_path, node, port):
@@ -80,3 +80,4 @@ spec:
             except subprocess.TimeoutExpired:
                 agent.kill()
         log.close()
+        kill_containers_of(tmp_path / "agent")

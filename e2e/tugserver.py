@@ -168,3 +168,36 @@ def _kill_leftovers() -> None:
             s.kill()
         except Exception:
             pass
+
+
+def kill_containers_of(data_dir: Path) -> None:
+    """Kill the process-runtime shims (and their containers' process groups) under `data_dir`:
+    what a test's pods leave running once their agent is gone."""
+    marker = str(data_dir)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        args = [a.decode("utf-8", "replace") for a in cmdline]
+        if "runtime-shim" in args and any(a.startswith(marker) for a in args):
+            pid = int(entry.name)
+            for child in _children(pid):
+                try:
+                    os.killpg(child, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]

@@ -120,7 +120,7 @@ extension PodWorker {
             fail(name, "CreateContainerError", "\(error)", initContainer: initContainer, view: &view)
             return
         }
-        context.event(pod, "Normal", "Created", "Created container \(name)", container: name, initContainer: initContainer)
+        context.event(pod, "Normal", "Created", "Created container: \(name)", container: name, initContainer: initContainer)
         do {
             try await context.runtime.startContainer(id)
         } catch {
