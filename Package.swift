@@ -70,6 +70,10 @@ let package = Package(
         ]),
         .testTarget(name: "TugAPITests", dependencies: ["TugAPI"]),
         .testTarget(name: "TugRuntimeTests", dependencies: ["TugRuntime"]),
+        .testTarget(name: "TugAgentTests", dependencies: [
+            "TugAgent", "TugClient", "TugInProcess", "TugAPIServer", "TugStore", "TugRuntime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [
             "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
