@@ -43,23 +43,23 @@ struct ContainerMountsTests {
             mount("cfg", at: "/etc/app.conf", subPath: "app.conf"),
             mount("data", at: "/logs", expr: "logs/$(POD_NAME)"),
             mount("data", at: "relative"),
-        ]), volumes: volumes, env: [EnvVar("POD_NAME", "web-1")])
+        ]), volumes: volumes, env: [TugRuntime.EnvVar("POD_NAME", "web-1")])
         let real = HostFileSystem.realPath(dataDir)!
-        #expect(mounts[0] == Mount(containerPath: "/data", hostPath: dataDir, readOnly: false))
-        #expect(mounts[1] == Mount(containerPath: "/cache", hostPath: real + "/cache/nested", readOnly: true))
+        #expect(mounts[0] == TugRuntime.Mount(containerPath: "/data", hostPath: dataDir, readOnly: false))
+        #expect(mounts[1] == TugRuntime.Mount(containerPath: "/cache", hostPath: real + "/cache/nested", readOnly: true))
         #expect(Files.mode(dataDir + "/cache/nested") == 0o777) // created with the volume's mode
-        #expect(mounts[2] == Mount(containerPath: "/etc/app", hostPath: cfgDir, readOnly: true))
+        #expect(mounts[2] == TugRuntime.Mount(containerPath: "/etc/app", hostPath: cfgDir, readOnly: true))
         #expect(mounts[3].readOnly)
         #expect(Files.read(mounts[3].hostPath) == "x")
         #expect(!Files.isSymlink(mounts[3].hostPath))
-        #expect(mounts[4] == Mount(containerPath: "/logs", hostPath: real + "/logs/web-1", readOnly: false))
+        #expect(mounts[4] == TugRuntime.Mount(containerPath: "/logs", hostPath: real + "/logs/web-1", readOnly: false))
         #expect(mounts[5].containerPath == "/relative")
     }
 
     @Test func escapingSubPathsAreRejectedWithTheKubeletsMessages() async throws {
         let tmp = try TempDirectory()
         let volumes = try await setUp(tmp)
-        func failure(_ m: CoreV1.VolumeMount, env: [EnvVar] = []) -> String? {
+        func failure(_ m: CoreV1.VolumeMount, env: [TugRuntime.EnvVar] = []) -> String? {
             do {
                 _ = try ContainerMounts.make(for: container([m]), volumes: volumes, env: env)
                 return nil
@@ -72,8 +72,8 @@ struct ContainerMountsTests {
         #expect(failure(mount("data", at: "/x", subPath: "/etc")) == "error SubPath `/etc` must not be an absolute path")
         #expect(failure(mount("data", at: "/x", subPath: "a/../../etc")) == "unable to provision SubPath `a/../../etc`: must not contain '..'")
         #expect(failure(mount("data", at: "/x", subPath: "..")) == "unable to provision SubPath `..`: must not contain '..'")
-        #expect(failure(mount("data", at: "/x", expr: "$(DIR)"), env: [EnvVar("DIR", "../up")]) == "unable to provision SubPath `../up`: must not contain '..'")
-        #expect(failure(mount("data", at: "/x", expr: "$(A)/$(B)/$(C)"), env: [EnvVar("B", "")]) == "missing value for A, B, C")
+        #expect(failure(mount("data", at: "/x", expr: "$(DIR)"), env: [TugRuntime.EnvVar("DIR", "../up")]) == "unable to provision SubPath `../up`: must not contain '..'")
+        #expect(failure(mount("data", at: "/x", expr: "$(A)/$(B)/$(C)"), env: [TugRuntime.EnvVar("B", "")]) == "missing value for A, B, C")
         #expect(failure(mount("nope", at: "/x")) == "cannot find volume \"nope\" to mount into container \"app\"")
 
         // A symlink inside the volume that points outside it.

@@ -14,26 +14,26 @@ struct ServiceEnvironmentTests {
         ]
         let env = ServiceEnvironment.variables(for: services)
         let expected = [
-            EnvVar("FOO_BAR_SERVICE_HOST", "1.2.3.4"),
-            EnvVar("FOO_BAR_SERVICE_PORT", "8080"),
-            EnvVar("FOO_BAR_PORT", "tcp://1.2.3.4:8080"),
-            EnvVar("FOO_BAR_PORT_8080_TCP", "tcp://1.2.3.4:8080"),
-            EnvVar("FOO_BAR_PORT_8080_TCP_PROTO", "tcp"),
-            EnvVar("FOO_BAR_PORT_8080_TCP_PORT", "8080"),
-            EnvVar("FOO_BAR_PORT_8080_TCP_ADDR", "1.2.3.4"),
-            EnvVar("ABC_123_SERVICE_HOST", "5.6.7.8"),
-            EnvVar("ABC_123_SERVICE_PORT", "8081"),
-            EnvVar("ABC_123_SERVICE_PORT_U_D_P", "8081"),
-            EnvVar("ABC_123_SERVICE_PORT_T_C_P", "8081"),
-            EnvVar("ABC_123_PORT", "udp://5.6.7.8:8081"),
-            EnvVar("ABC_123_PORT_8081_UDP", "udp://5.6.7.8:8081"),
-            EnvVar("ABC_123_PORT_8081_UDP_PROTO", "udp"),
-            EnvVar("ABC_123_PORT_8081_UDP_PORT", "8081"),
-            EnvVar("ABC_123_PORT_8081_UDP_ADDR", "5.6.7.8"),
-            EnvVar("ABC_123_PORT_8081_TCP", "tcp://5.6.7.8:8081"),
-            EnvVar("ABC_123_PORT_8081_TCP_PROTO", "tcp"),
-            EnvVar("ABC_123_PORT_8081_TCP_PORT", "8081"),
-            EnvVar("ABC_123_PORT_8081_TCP_ADDR", "5.6.7.8"),
+            TugRuntime.EnvVar("FOO_BAR_SERVICE_HOST", "1.2.3.4"),
+            TugRuntime.EnvVar("FOO_BAR_SERVICE_PORT", "8080"),
+            TugRuntime.EnvVar("FOO_BAR_PORT", "tcp://1.2.3.4:8080"),
+            TugRuntime.EnvVar("FOO_BAR_PORT_8080_TCP", "tcp://1.2.3.4:8080"),
+            TugRuntime.EnvVar("FOO_BAR_PORT_8080_TCP_PROTO", "tcp"),
+            TugRuntime.EnvVar("FOO_BAR_PORT_8080_TCP_PORT", "8080"),
+            TugRuntime.EnvVar("FOO_BAR_PORT_8080_TCP_ADDR", "1.2.3.4"),
+            TugRuntime.EnvVar("ABC_123_SERVICE_HOST", "5.6.7.8"),
+            TugRuntime.EnvVar("ABC_123_SERVICE_PORT", "8081"),
+            TugRuntime.EnvVar("ABC_123_SERVICE_PORT_U_D_P", "8081"),
+            TugRuntime.EnvVar("ABC_123_SERVICE_PORT_T_C_P", "8081"),
+            TugRuntime.EnvVar("ABC_123_PORT", "udp://5.6.7.8:8081"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_UDP", "udp://5.6.7.8:8081"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_UDP_PROTO", "udp"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_UDP_PORT", "8081"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_UDP_ADDR", "5.6.7.8"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_TCP", "tcp://5.6.7.8:8081"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_TCP_PROTO", "tcp"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_TCP_PORT", "8081"),
+            TugRuntime.EnvVar("ABC_123_PORT_8081_TCP_ADDR", "5.6.7.8"),
         ]
         #expect(env == expected)
     }
@@ -43,13 +43,13 @@ struct ServiceEnvironmentTests {
         let env = ServiceEnvironment.variables(for: [Fixtures.service("redis-primary", namespace: "default", clusterIP: "10.0.0.11",
                                                                       ports: [(nil, 6379, nil)])])
         #expect(env == [
-            EnvVar("REDIS_PRIMARY_SERVICE_HOST", "10.0.0.11"),
-            EnvVar("REDIS_PRIMARY_SERVICE_PORT", "6379"),
-            EnvVar("REDIS_PRIMARY_PORT", "tcp://10.0.0.11:6379"),
-            EnvVar("REDIS_PRIMARY_PORT_6379_TCP", "tcp://10.0.0.11:6379"),
-            EnvVar("REDIS_PRIMARY_PORT_6379_TCP_PROTO", "tcp"),
-            EnvVar("REDIS_PRIMARY_PORT_6379_TCP_PORT", "6379"),
-            EnvVar("REDIS_PRIMARY_PORT_6379_TCP_ADDR", "10.0.0.11"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_SERVICE_HOST", "10.0.0.11"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_SERVICE_PORT", "6379"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_PORT", "tcp://10.0.0.11:6379"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_PORT_6379_TCP", "tcp://10.0.0.11:6379"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_PORT_6379_TCP_PROTO", "tcp"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_PORT_6379_TCP_PORT", "6379"),
+            TugRuntime.EnvVar("REDIS_PRIMARY_PORT_6379_TCP_ADDR", "10.0.0.11"),
         ])
     }
 

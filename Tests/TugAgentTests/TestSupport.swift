@@ -107,7 +107,7 @@ enum Fixtures {
     static let context = PodEnvironmentContext(nodeName: "node-1", hostIPs: ["192.168.1.10"], podIPs: ["10.42.0.7"],
                                                nodeAllocatable: ["cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi"])
 
-    static func names(_ env: [EnvVar]) -> [String] { env.map(\.name) }
+    static func names(_ env: [TugRuntime.EnvVar]) -> [String] { env.map(\.name) }
 }
 
 /// A fresh directory under the system temp dir, removed (with any tmpfs unmounted) at the end.

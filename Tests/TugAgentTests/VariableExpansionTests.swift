@@ -48,7 +48,7 @@ struct VariableExpansionTests {
         var c = Fixtures.container()
         c.command = ["/bin/sh", "-c", "echo $(GREETING) $(MISSING) $$(GREETING)"]
         c.args = ["$(TARGET)", "--flag=$(GREETING)$(TARGET)"]
-        let line = ContainerCommandLine(container: c, env: [EnvVar("GREETING", "hello"), EnvVar("TARGET", "world"), EnvVar("TARGET", "earth")])
+        let line = ContainerCommandLine(container: c, env: [TugRuntime.EnvVar("GREETING", "hello"), TugRuntime.EnvVar("TARGET", "world"), TugRuntime.EnvVar("TARGET", "earth")])
         #expect(line.command == ["/bin/sh", "-c", "echo hello $(MISSING) $(GREETING)"])
         #expect(line.args == ["earth", "--flag=helloearth"])
     }

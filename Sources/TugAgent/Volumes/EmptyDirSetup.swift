@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 import TugAPI
 
 /// Creates emptyDir directories (and the wrapped directories of secret and projected volumes,
@@ -20,7 +23,13 @@ struct EmptyDirSetup {
             logger.info("emptyDir \(volume): medium Memory without mount privileges, using a plain directory on disk at \(dir)")
             return false
         }
-        try MountTable.mountTmpfs(at: dir, sizeBytes: sizeLimit)
+        do {
+            try MountTable.mountTmpfs(at: dir, sizeBytes: sizeLimit)
+        } catch let e as FileSystemError where e.code == EPERM {
+            // Root without CAP_SYS_ADMIN (an unprivileged container): still run the pod.
+            logger.warning("emptyDir \(volume): medium Memory but mounting a tmpfs is not permitted here (\(e.reason)), using a plain directory on disk at \(dir)")
+            return false
+        }
         try HostFileSystem.chmod(dir, Self.mode)
         logger.info("emptyDir \(volume): tmpfs mounted at \(dir)\(sizeLimit.map { " with size=\($0)" } ?? "")")
         return true

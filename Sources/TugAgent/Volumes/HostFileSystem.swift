@@ -10,11 +10,14 @@ public struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertibl
     public var operation: String
     public var path: String
     public var reason: String
+    /// The errno of the failed call.
+    public var code: Int32
     public var description: String { "\(operation) \(path): \(reason)" }
 
     init(_ operation: String, _ path: String, errno code: Int32 = errno) {
         self.operation = operation
         self.path = path
+        self.code = code
         reason = String(cString: strerror(code))
     }
 }
