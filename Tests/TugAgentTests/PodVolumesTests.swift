@@ -189,7 +189,7 @@ struct PodVolumesTests {
         func hp(_ name: String, _ path: String, _ type: String?) -> CoreV1.Volume {
             volume(name) { $0.hostPath = CoreV1.HostPathVolumeSource(path: path, type: type) }
         }
-        FileManager.default.createFile(atPath: tmp.sub("file"), contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: tmp.sub("file"), contents: Data("x".utf8))
         let made = try await pv.setUp(Fixtures.pod(volumes: [
             hp("newdir", tmp.sub("made/deep/dir"), "DirectoryOrCreate"),
             hp("newfile", tmp.sub("made/file"), "FileOrCreate"),
@@ -253,7 +253,7 @@ struct PodVolumesTests {
         #expect(mounted["scratch"] == MountedVolume(name: "scratch", kind: .emptyDir, hostPath: scratch))
         #expect(mounted["fast"]?.onTmpfs == false) // no mount privileges: a plain directory
         #expect(Files.mode(scratch) == 0o777)
-        FileManager.default.createFile(atPath: scratch + "/data", contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: scratch + "/data", contents: Data("keep".utf8))
         // Setting up again keeps what the containers wrote.
         try await pv.setUp(pod)
         #expect(Files.read(scratch + "/data") == "keep")
