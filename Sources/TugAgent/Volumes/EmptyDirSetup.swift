@@ -20,18 +20,18 @@ struct EmptyDirSetup {
         guard memory else { return false }
         if MountTable.isMountPoint(dir) { return true }
         guard canMountTmpfs else {
-            logger.info("emptyDir \(volume): medium Memory without mount privileges, using a plain directory on disk at \(dir)")
+            logger.info("volume \(volume): medium Memory without mount privileges, using a plain directory on disk at \(dir)")
             return false
         }
         do {
             try MountTable.mountTmpfs(at: dir, sizeBytes: sizeLimit)
         } catch let e as FileSystemError where e.code == EPERM {
             // Root without CAP_SYS_ADMIN (an unprivileged container): still run the pod.
-            logger.warning("emptyDir \(volume): medium Memory but mounting a tmpfs is not permitted here (\(e.reason)), using a plain directory on disk at \(dir)")
+            logger.warning("volume \(volume): medium Memory but mounting a tmpfs is not permitted here (\(e.reason)), using a plain directory on disk at \(dir)")
             return false
         }
         try HostFileSystem.chmod(dir, Self.mode)
-        logger.info("emptyDir \(volume): tmpfs mounted at \(dir)\(sizeLimit.map { " with size=\($0)" } ?? "")")
+        logger.info("volume \(volume): tmpfs mounted at \(dir)\(sizeLimit.map { " with size=\($0)" } ?? "")")
         return true
     }
 
