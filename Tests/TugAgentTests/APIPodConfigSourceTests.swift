@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import Testing
+import TugAPI
+import TugAPIServer
+@testable import TugAgent
+import TugClient
+import TugInProcess
+import TugStore
+
+/// The API-backed source against a real in-process API server.
+struct APIPodConfigSourceTests {
+    @Test func readsConfigMapsSecretsAndServicesAndAnswersNilWhenMissing() async throws {
+        let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
+        try await core.bootstrap()
+        let dispatcher = core.dispatcher
+        let feed = Task { try await dispatcher.run() }
+        defer { feed.cancel() }
+        let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
+        _ = try await client.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "team")))
+        _ = try await client.create(Fixtures.configMap("settings", ["MODE": "fast"]))
+        _ = try await client.create(Fixtures.secret("creds", ["password": "s3cret"]))
+        var kubernetes = Fixtures.service("kubernetes", namespace: "default", clusterIP: "10.43.0.1", ports: [("https", 443, "TCP")])
+        kubernetes.spec?.type = "ClusterIP"
+        _ = try await client.create(kubernetes)
+
+        let source = APIPodConfigSource(client: client)
+        #expect(try await source.configMap(namespace: "team", name: "settings")?.data == ["MODE": "fast"])
+        #expect(try await source.configMap(namespace: "team", name: "absent") == nil)
+        #expect(try await source.secret(namespace: "team", name: "creds")?.data?["password"] == Data("s3cret".utf8))
+        #expect(try await source.secret(namespace: "team", name: "absent") == nil)
+        let services = try await source.services(namespace: "default")
+        #expect(services.map { $0.metadata.name } == ["kubernetes"])
+
+        // The whole builder over the real server.
+        let pod = Fixtures.pod(containers: [Fixtures.container(env: [
+            Fixtures.env("MODE", from: Fixtures.configMapKey("settings", "MODE")),
+            Fixtures.env("PASSWORD", from: Fixtures.secretKey("creds", "password")),
+        ])])
+        let env = try await ContainerEnvironment.build(pod: pod, container: pod.spec!.containers![0], context: Fixtures.context, source: source)
+        #expect(env.value(of: "MODE") == "fast")
+        #expect(env.value(of: "PASSWORD") == "s3cret")
+        let clusterIP = try #require(services.first?.spec?.clusterIP)
+        #expect(env.value(of: "KUBERNETES_SERVICE_HOST") == clusterIP)
+        #expect(env.value(of: "KUBERNETES_PORT_443_TCP") == "tcp://\(clusterIP):443")
+    }
+}
