@@ -60,7 +60,9 @@ public struct NodeAgent: Service {
         defer { Task { try? await http.shutdown() } }
         let context = AgentContext(client: client, runtime: runtime, capabilities: runtime.capabilities, runtimeName: version.runtimeName,
                                    nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths,
-                                   preparation: PodPreparation(paths: paths, runtimeHasImages: runtime.capabilities.runsImages),
+                                   preparation: PodPreparation(paths: paths, source: APIPodConfigSource(client: client), nodeName: cfg.nodeName,
+                                                               nodeIP: cfg.nodeIP, nodeAllocatable: profile.allocatable ?? profile.capacity,
+                                                               runtimeHasImages: runtime.capabilities.runsImages, logger: logger),
                                    backoff: RestartBackoff(), prober: Prober(runtime: runtime, http: http),
                                    hooks: LifecycleHookRunner(runtime: runtime, http: http), logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)

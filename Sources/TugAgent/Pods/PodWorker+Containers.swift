@@ -108,7 +108,11 @@ extension PodWorker {
         }
         let containerConfig: ContainerConfig
         do {
-            containerConfig = try await context.preparation.containerConfig(for: spec, in: pod, attempt: attempt, podIPs: podIPs)
+            let pod = self.pod, context = self.context
+            containerConfig = try await context.preparation.containerConfig(for: spec, in: pod, attempt: attempt, podIPs: podIPs,
+                                                                            volumes: mounted) { warning in
+                context.event(pod, "Warning", warning.reason, warning.message, container: name, initContainer: initContainer)
+            }
         } catch {
             fail(name, "CreateContainerConfigError", "\(error)", initContainer: initContainer, view: &view)
             return

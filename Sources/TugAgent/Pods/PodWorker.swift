@@ -32,6 +32,11 @@ actor PodWorker {
     /// probe workers ask about.
     var latestByName: [String: TugRuntime.ContainerStatus] = [:]
     var probeWorkers: [ProbeWorker] = []
+    /// The pod's volumes, set up before its sandbox and refreshed every `volumeRefresh`.
+    var volumes: PodVolumes?
+    var mounted: [String: MountedVolume] = [:]
+    var lastVolumeRefresh = ContinuousClock.now
+    static let volumeRefresh: Duration = .seconds(10)
     // Wake-up plumbing: a pending flag plus one waiter.
     private var pendingWake = false
     private var waiter: CheckedContinuation<Void, Never>?
@@ -160,14 +165,20 @@ actor PodWorker {
     /// container starts over, as in kubelet.
     func ensureSandbox(_ config: SandboxConfig) async throws -> SandboxID? {
         if let sb = sandbox {
-            if let st = try? await context.runtime.sandboxStatus(sb), st.state == .ready { return sb }
+            if let st = try? await context.runtime.sandboxStatus(sb), st.state == .ready {
+                await refreshVolumes()
+                return sb
+            }
             try? await context.runtime.stopSandbox(sb)
             try? await context.runtime.removeSandbox(sb)
             sandbox = nil
             sandboxAttempt += 1
         }
         do {
-            try await context.preparation.prepareVolumes(pod)
+            let v = volumes ?? context.preparation.volumes(for: pod)
+            volumes = v
+            mounted = try await v.setUp(pod)
+            lastVolumeRefresh = .now
         } catch {
             context.event(pod, "Warning", "FailedMount", "\(error)")
             try await writeWaiting(reason: "ContainerCreating", message: nil)
@@ -183,6 +194,25 @@ actor PodWorker {
             context.event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
             try await writeWaiting(reason: "ContainerCreating", message: nil)
             return nil
+        }
+    }
+
+    /// ConfigMap, Secret and downward API files follow their sources (kubelet resyncs them
+    /// about once a minute; we do it every `volumeRefresh`). A recovered pod sets its volumes
+    /// up again first, which rewrites only what changed.
+    func refreshVolumes() async {
+        guard ContinuousClock.now - lastVolumeRefresh >= Self.volumeRefresh || volumes == nil else { return }
+        lastVolumeRefresh = .now
+        let v = volumes ?? context.preparation.volumes(for: pod)
+        do {
+            if volumes == nil {
+                volumes = v
+                mounted = try await v.setUp(pod)
+            } else {
+                _ = try await v.update(pod)
+            }
+        } catch {
+            context.event(pod, "Warning", "FailedMount", "\(error)")
         }
     }
 
