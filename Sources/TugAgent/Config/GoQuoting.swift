@@ -1,4 +1,4 @@
-/// Go's `strconv.Quote`, which the kubelet uses for the values of the downward API's
+/// Go's `strconv.Quote` (also `%q`), which the kubelet uses in messages and for the downward API's
 /// `labels`/`annotations` files (`key="value"`): printable characters stay as they are, `"` and
 /// `\` are escaped, control characters use `\n`-style or `\xNN` escapes, other non-printable
 /// characters `\uNNNN` or `\UNNNNNNNN`.

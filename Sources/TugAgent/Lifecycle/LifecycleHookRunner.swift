@@ -91,8 +91,8 @@ public struct LifecycleHookRunner: Sendable {
     /// Runs one handler. `execTimeout` bounds an exec handler.
     public func run(_ handler: CoreV1.LifecycleHandler, pod: PodIdentity, podIP: String, container: CoreV1.Container,
                     containerID: ContainerID, execTimeout: Duration) async -> Outcome {
-        let name = goQuote(container.name ?? "")
-        let podName = goQuote(pod.formatted)
+        let name = GoQuoting.quote(container.name ?? "")
+        let podName = GoQuoting.quote(pod.formatted)
         if let exec = handler.exec {
             let command = exec.command ?? []
             let prefix = "Exec lifecycle hook (\(goList(command))) for Container \(name) in Pod \(podName) failed - error: "
@@ -100,12 +100,12 @@ public struct LifecycleHookRunner: Sendable {
                 let result = try await runtime.execSync(containerID, command: command, timeout: execTimeout)
                 let output = String(decoding: result.stdout + result.stderr, as: UTF8.self)
                 if result.timedOut {
-                    return Outcome(failureMessage: prefix + "command \(goQuote(command.joined(separator: " "))) timed out, message: \(goQuote(output))")
+                    return Outcome(failureMessage: prefix + "command \(GoQuoting.quote(command.joined(separator: " "))) timed out, message: \(GoQuoting.quote(output))")
                 }
                 if result.exitCode != 0 {
                     let stderr = String(decoding: result.stderr, as: UTF8.self)
                     let error = "command '\(command.joined(separator: " "))' exited with \(result.exitCode): \(stderr)"
-                    return Outcome(failureMessage: prefix + "\(error), message: \(goQuote(output))")
+                    return Outcome(failureMessage: prefix + "\(error), message: \(GoQuoting.quote(output))")
                 }
                 return Outcome()
             } catch {

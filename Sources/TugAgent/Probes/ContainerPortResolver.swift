@@ -21,7 +21,7 @@ public enum ContainerPortResolver {
             } else if let parsed = Int(name) {
                 number = parsed
             } else {
-                throw ResolutionError(description: "strconv.Atoi: parsing \(goQuote(name)): invalid syntax")
+                throw ResolutionError(description: "strconv.Atoi: parsing \(GoQuoting.quote(name)): invalid syntax")
             }
         }
         guard number > 0 && number < 65536 else { throw ResolutionError(description: "invalid port number: \(number)") }
@@ -42,29 +42,6 @@ public enum ContainerPortResolver {
             throw ResolutionError(description: "couldn't find port: <nil> in container \(container.name ?? "")")
         }
     }
-}
-
-/// Go's `%q` of a string: double quotes, with backslash escapes for quotes, backslashes and
-/// control characters. Kubelet messages quote URLs and commands this way.
-func goQuote(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }
 
 /// `host:port`, with brackets around IPv6 literals (Go's `net.JoinHostPort`).

@@ -107,7 +107,7 @@ public final class HTTPGetClient: Sendable {
                 redirects += 1
                 let nextString = next.absoluteString
                 if redirects > Self.maxRedirects {
-                    return .failure(Failure(description: "Get \(goQuote(nextString)): stopped after 10 redirects",
+                    return .failure(Failure(description: "Get \(GoQuoting.quote(nextString)): stopped after 10 redirects",
                                             httpResponseToHTTPSClient: false))
                 }
                 shownURL = nextString
@@ -135,7 +135,7 @@ public final class HTTPGetClient: Sendable {
     }
 
     private func failure(_ error: any Error, url: String, target: Target, readingBody: Bool) -> Failure {
-        let quoted = goQuote(url)
+        let quoted = GoQuoting.quote(url)
         if GoNetErrorText.isTimeout(error) {
             let detail = readingBody ? "Client.Timeout or context cancellation while reading body" : "Client.Timeout exceeded while awaiting headers"
             return Failure(description: "Get \(quoted): context deadline exceeded (\(detail))", httpResponseToHTTPSClient: false)

@@ -62,7 +62,7 @@ public struct Prober: ContainerProber {
             return .errored(String(describing: error))
         }
         if result.timedOut {
-            return ProbeAttempt(result: .failure, output: "command \(goQuote(command.joined(separator: " "))) timed out")
+            return ProbeAttempt(result: .failure, output: "command \(GoQuoting.quote(command.joined(separator: " "))) timed out")
         }
         let output = String(decoding: (result.stdout + result.stderr).prefix(Self.maxExecOutput), as: UTF8.self)
         return ProbeAttempt(result: result.exitCode == 0 ? .success : .failure, output: output)
