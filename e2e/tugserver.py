@@ -7,6 +7,7 @@ its log to a failing test's report, and so that nothing is left running at exit.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import signal
 import socket
@@ -171,33 +172,25 @@ def _kill_leftovers() -> None:
 
 
 def kill_containers_of(data_dir: Path) -> None:
-    """Kill the process-runtime shims (and their containers' process groups) under `data_dir`:
-    what a test's pods leave running once their agent is gone."""
+    """Kill what a test's pods leave running once their agent is gone: each process-runtime
+    container's process group (its pid is in `started.json`) and the shims, all under
+    `data_dir`."""
+    for started in Path(data_dir).glob("**/runtime/process/containers/*/started.json"):
+        try:
+            pid = int(json.loads(started.read_text())["pid"])
+            os.killpg(pid, signal.SIGKILL)
+        except (OSError, ValueError, KeyError):
+            pass
     marker = str(data_dir)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            args = [a.decode("utf-8", "replace") for a in (entry / "cmdline").read_bytes().split(b"\0")]
         except OSError:
             continue
-        args = [a.decode("utf-8", "replace") for a in cmdline]
         if "runtime-shim" in args and any(a.startswith(marker) for a in args):
-            pid = int(entry.name)
-            for child in _children(pid):
-                try:
-                    os.killpg(child, signal.SIGKILL)
-                except OSError:
-                    pass
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(int(entry.name), signal.SIGKILL)
             except OSError:
                 pass
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(c) for c in text.split()]
