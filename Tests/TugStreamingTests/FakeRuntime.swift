@@ -23,11 +23,11 @@ struct FakeRuntime: ContainerRuntime {
     func startContainer(_ id: ContainerID) async throws {}
     func stopContainer(_ id: ContainerID, timeout: Duration) async throws {}
     func removeContainer(_ id: ContainerID) async throws {}
-    func containerStatus(_ id: ContainerID) async throws -> ContainerStatus {
-        ContainerStatus(id: id, sandboxID: "sandbox", name: id, attempt: 0, image: "", imageRef: "",
+    func containerStatus(_ id: ContainerID) async throws -> TugRuntime.ContainerStatus {
+        TugRuntime.ContainerStatus(id: id, sandboxID: "sandbox", name: id, attempt: 0, image: "", imageRef: "",
                         state: await states.running(id) ? .running : .exited, createdAt: Date(), logPath: "")
     }
-    func listContainers(sandbox: SandboxID?) async throws -> [ContainerStatus] { [] }
+    func listContainers(sandbox: SandboxID?) async throws -> [TugRuntime.ContainerStatus] { [] }
     func pullImage(_ image: String, auth: ImageAuth?) async throws -> String { image }
     func imageStatus(_ image: String) async throws -> ImageInfo? { nil }
     func execSync(_ id: ContainerID, command: [String], timeout: Duration) async throws -> ExecResult {

@@ -95,8 +95,8 @@ actor ChannelTranscript {
         let status = try await t.status()
         #expect(status["status"]?.stringValue == "Failure")
         #expect(status["reason"]?.stringValue == "NonZeroExitCode")
-        #expect(status["details"]?["causes"]?[0]?["reason"]?.stringValue == "ExitCode")
-        #expect(status["details"]?["causes"]?[0]?["message"]?.stringValue == "3")
+        #expect(status["details"]?["causes"]?.arrayValue?.first?["reason"]?.stringValue == "ExitCode")
+        #expect(status["details"]?["causes"]?.arrayValue?.first?["message"]?.stringValue == "3")
 
         // Exit code 0 is a Success status; v4 clients get the same frames.
         let ok = try await channelSession(cluster.wsBase + "/api/v1/namespaces/default/pods/web/exec?command=exit&command=0&stdout=true",

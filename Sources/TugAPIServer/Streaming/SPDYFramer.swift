@@ -22,17 +22,17 @@ struct SPDYFrameReader {
         let b = start
         let length = Int(buffer[b + 5]) << 16 | Int(buffer[b + 6]) << 8 | Int(buffer[b + 7])
         guard available >= 8 + length else { return nil }
-        let flags = buffer[b + 4]
+        let head = Array(buffer[b..<(b + 5)])
         let payload = Array(buffer[(b + 8)..<(b + 8 + length)])
         start += 8 + length
         if start > 64 * 1024 { buffer.removeFirst(start); start = 0 }
-        if buffer[b] & 0x80 == 0 {
-            return .data(streamID: Self.u31(payload: [buffer[b], buffer[b + 1], buffer[b + 2], buffer[b + 3]], at: 0),
-                         fin: flags & SPDYFrame.flagFin != 0, payload: payload)
+        let flags = head[4]
+        if head[0] & 0x80 == 0 {
+            return .data(streamID: Self.u31(payload: head, at: 0), fin: flags & SPDYFrame.flagFin != 0, payload: payload)
         }
-        let version = UInt16(buffer[b] & 0x7F) << 8 | UInt16(buffer[b + 1])
+        let version = UInt16(head[0] & 0x7F) << 8 | UInt16(head[1])
         guard version == SPDYFrame.version else { throw SPDYError.unsupportedVersion(version) }
-        let type = UInt16(buffer[b + 2]) << 8 | UInt16(buffer[b + 3])
+        let type = UInt16(head[2]) << 8 | UInt16(head[3])
         return try control(type: type, flags: flags, payload: payload)
     }
 
