@@ -36,6 +36,12 @@ struct FakeRuntime: ContainerRuntime {
 
     func exec(_ id: ContainerID, command: [String], streams: ExecStreams) async throws -> Int32 {
         if command.first == "exit" { return Int32(command.last ?? "0") ?? 0 }
+        if streams.tty, let resize = streams.resize {
+            for await size in resize {
+                await streams.stdout?(Array("size \(size.width)x\(size.height)\n".utf8))
+                break
+            }
+        }
         if let stdin = streams.stdin {
             for await chunk in stdin {
                 await streams.stdout?(chunk)
@@ -43,7 +49,8 @@ struct FakeRuntime: ContainerRuntime {
             }
         }
         await streams.stdout?(Array("done \(command.joined(separator: " "))".utf8))
-        return Int32(command.last ?? "0") ?? 0
+        // `cat 3` and `sh -c 'exit 3'` both exit 3.
+        return Int32(command.last?.split(separator: " ").last ?? "0") ?? 0
     }
 
     func attach(_ id: ContainerID, streams: ExecStreams) async throws {

@@ -104,6 +104,17 @@ actor ChannelTranscript {
         #expect(try await ok.status()["status"]?.stringValue == "Success")
     }
 
+    @Test func execWithATerminalGetsResizesAndOneOutput() async throws {
+        let cluster = try await StreamingCluster.start()
+        defer { Task { await cluster.stop() } }
+        let url = cluster.wsBase + "/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&stderr=true&tty=true"
+        let t = try await channelSession(url, send: [[4] + Array(#"{"Width":80,"Height":24}"#.utf8), [0] + Array("x".utf8), [255, 0]])
+        // With a TTY there is no separate stderr.
+        #expect(await t.text(1) == "size 80x24\nxdone sh")
+        #expect(await t.text(2) == "")
+        #expect(try await t.status()["status"]?.stringValue == "Success")
+    }
+
     @Test func execAndAttachRefusalsArriveOnTheErrorChannel() async throws {
         let cluster = try await StreamingCluster.start()
         defer { Task { await cluster.stop() } }
@@ -173,6 +184,36 @@ actor ChannelTranscript {
         #expect(all.contains(.data(streamID: 1, fin: true, payload: [])))
         #expect(await frames.payload(1) == "")
         #expect(await frames.payload(5).contains("error forwarding port 9999 to pod default/web"))
+    }
+}
+
+extension StreamingIntegrationTests {
+    @Test func portForwardOverTheOlderChannelProtocol() async throws {
+        let cluster = try await StreamingCluster.start()
+        defer { Task { await cluster.stop() } }
+        let transcript = ChannelTranscript()
+        let opened = ChannelTranscript()
+        var config = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
+        config.additionalHeaders = [.secWebSocketProtocol: "v4.channel.k8s.io"]
+        let url = cluster.wsBase + "/api/v1/namespaces/default/pods/web/portforward?ports=8080,9999"
+        let client = WebSocketClient(url: url, configuration: config, logger: Self.logger) { inbound, outbound, _ in
+            try await outbound.write(.binary(ByteBuffer(bytes: [0] + Array("abc".utf8))))
+            var seen = 0
+            for try await message in inbound.messages(maxSize: 1 << 24) {
+                guard case .binary(let b) = message else { continue }
+                seen += 1
+                // The first frame of each of the four channels is its port.
+                if seen <= 4 { await opened.add(b) } else { await transcript.add(b) }
+                if await transcript.text(0) == "ABC", await !transcript.text(3).isEmpty { break }
+            }
+        }
+        try await client.run()
+        #expect(await opened.channels[0] == [0x90, 0x1F])
+        #expect(await opened.channels[1] == [0x90, 0x1F])
+        #expect(await opened.channels[2] == [0x0F, 0x27])
+        #expect(await opened.channels[3] == [0x0F, 0x27])
+        #expect(await transcript.text(0) == "ABC")
+        #expect(await transcript.text(3).contains("error forwarding port 9999"))
     }
 }
 

@@ -8,7 +8,8 @@ import TugAPI
 
 /// Which WebSocket upgrades the API server accepts: `pods/exec` and `pods/attach`
 /// (`v5.channel.k8s.io`, `v4.channel.k8s.io`, `v4.base64.channel.k8s.io`) and
-/// `pods/portforward` (`SPDY/3.1+portforward.k8s.io`, kubectl's SPDY tunnelled in a WebSocket).
+/// `pods/portforward` (`SPDY/3.1+portforward.k8s.io`, kubectl's SPDY tunnelled in a WebSocket;
+/// or the older channel form with `?ports=`, which the Python client speaks).
 /// A request the pod's state refuses is still upgraded for exec and attach, so that the client
 /// reads the `Status` on the error channel; port-forward refuses the upgrade (kubectl then retries
 /// without WebSocket and gets the `Status` from `plainRequest`).
@@ -29,8 +30,19 @@ enum PodStreamingUpgrade {
         }
         let query = StreamingQuery(parts.count > 1 ? parts[1] : nil)
         let offered = ChannelProtocol.offered(head.headerFields[.secWebSocketProtocol])
+        if kind == .portforward, !offered.contains(spdyTunnelProtocol) {
+            // The older WebSocket port-forward (no subprotocol means its binary form).
+            let proto = offered.isEmpty ? .v4 : ChannelProtocol.negotiate(offered)
+            guard let proto, let ports = try? WebSocketPortForwardSession.ports(query),
+                  let resolved = try? await PodStreamingTarget.resolve(core, namespace: ns, name: name, container: nil, kind: kind) else {
+                return .dontUpgrade
+            }
+            let session = WebSocketPortForwardSession(target: resolved, ports: ports, channelProtocol: proto)
+            return .upgrade(offered.isEmpty ? [:] : [.secWebSocketProtocol: proto.rawValue]) { inbound, outbound, context in
+                await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
+            }
+        }
         if kind == .portforward {
-            guard offered.contains(spdyTunnelProtocol) else { return .dontUpgrade }
             guard let resolved = try? await PodStreamingTarget.resolve(core, namespace: ns, name: name, container: nil, kind: kind) else {
                 return .dontUpgrade
             }

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import TugAPI
 import TugRuntime
 
 /// One forwarded TCP connection on the agent, over its own WebSocket: binary messages both ways
@@ -31,7 +32,7 @@ struct AgentPortForwardSession: Sendable {
             let sandbox = try await backend.sandbox(namespace: namespace, pod: pod)
             connection = try await backend.runtime.portForward(sandbox, port: port)
         } catch {
-            let why = AgentError.status(error).message
+            let why = (error as? APIError)?.message ?? String(describing: error)
             try? await outbound.write(.text("error forwarding port \(port) to pod \(namespace)/\(pod): \(why)"))
             return
         }
