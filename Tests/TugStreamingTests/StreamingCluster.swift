@@ -26,7 +26,7 @@ struct StreamingCluster {
 
     static func start() async throws -> StreamingCluster {
         var logger = Logger(label: "streaming-test")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["TUG_STREAM_DEBUG"] != nil ? .debug : .warning
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tug-stream-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let logPath = dir.appendingPathComponent("0.log").path

@@ -32,8 +32,10 @@ actor ChannelTranscript {
         config.additionalHeaders = [.secWebSocketProtocol: proto]
         let client = WebSocketClient(url: url, configuration: config, logger: Self.logger) { inbound, outbound, _ in
             for frame in send { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
+            // Like kubectl: read until the Status on channel 3, then close.
             for try await message in inbound.messages(maxSize: 1 << 24) {
                 if case .binary(let b) = message { await transcript.add(b) }
+                if await transcript.channels[3] != nil { break }
             }
         }
         try await client.run()

@@ -26,6 +26,8 @@ struct ExecRelay: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
         let proto = channelProtocol
         let client = WebSocketClient(url: agentURL, configuration: .init(maxFrameSize: 1 << 20), logger: logger) { agentIn, agentOut, _ in
+            // The agent waits for this before it writes anything.
+            try? await agentOut.write(.text("start"))
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Agent to client; ends after the agent's Status, when the agent closes.

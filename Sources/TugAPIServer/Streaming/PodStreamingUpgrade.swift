@@ -65,8 +65,16 @@ enum PodStreamingUpgrade {
             }
         } catch {
             let status = (error as? APIError ?? APIError.internalError(String(describing: error))).status
-            return .upgrade(headers) { _, outbound, _ in
+            return .upgrade(headers) { inbound, outbound, _ in
                 try await outbound.write(proto.errorFrame(status))
+                // kubectl closes once it has read the Status; give it a moment before closing
+                // from here (a close racing the upgrade can cost a client the Status).
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { _ = try? await inbound.messages(maxSize: 1 << 20).reduce(0) { n, _ in n + 1 } }
+                    group.addTask { try? await Task.sleep(for: .seconds(2)) }
+                    await group.next()
+                    group.cancelAll()
+                }
             }
         }
     }

@@ -100,6 +100,8 @@ struct SPDYPortForwardSession: Sendable {
         let url = target.url(scheme: "ws", path: "/portForward/\(encodePathSegment(target.namespace))/\(encodePathSegment(target.pod))?port=\(port)")
         let state = ForwardState()
         let client = WebSocketClient(url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger) { agentIn, agentOut, _ in
+            // The agent waits for this before it writes anything.
+            try? await agentOut.write(.text("start"))
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // kubectl to agent, until kubectl resets the data stream, both sides have

@@ -72,6 +72,8 @@ struct WebSocketPortForwardSession: Sendable {
         let data = UInt8(2 * index), errors = UInt8(2 * index + 1)
         let url = target.url(scheme: "ws", path: "/portForward/\(encodePathSegment(target.namespace))/\(encodePathSegment(target.pod))?port=\(port)")
         let client = WebSocketClient(url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger) { agentIn, agentOut, _ in
+            // The agent waits for this before it writes anything.
+            try? await agentOut.write(.text("start"))
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await bytes in input { try? await agentOut.write(.binary(ByteBuffer(bytes: bytes))) }

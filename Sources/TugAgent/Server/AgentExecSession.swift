@@ -44,25 +44,23 @@ struct AgentExecSession: Sendable {
     }
 
     func run(backend: any PodStreamingBackend, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        let id: ContainerID
-        do {
-            id = try await backend.container(namespace: namespace, pod: pod, container: container).id
-        } catch {
-            try await outbound.write(.binary(Self.frame(3, Array(AgentError.status(error).status.serialized()))))
-            return
-        }
         let (stdinStream, stdinInput) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let (resizeStream, resizeInput) = AsyncStream<TerminalSize>.makeStream(bufferingPolicy: .bufferingNewest(8))
+        let (started, startInput) = AsyncStream<Void>.makeStream()
         let out: @Sendable ([UInt8]) async -> Void = { bytes in try? await outbound.write(.binary(Self.frame(1, bytes))) }
         let err: @Sendable ([UInt8]) async -> Void = { bytes in try? await outbound.write(.binary(Self.frame(2, bytes))) }
         let streams = ExecStreams(stdin: stdin ? stdinStream : nil, stdout: stdout ? out : nil,
                                   stderr: stderr && !tty ? err : nil, tty: tty, resize: tty ? resizeStream : nil)
         let runtime = backend.runtime
-        let command = self.command
+        let session = self
         let status: JSONValue = await withTaskGroup(of: JSONValue?.self) { group in
             group.addTask {
+                // Nothing is written before the API server's first message (see AgentServer).
+                var waiting = started.makeAsyncIterator()
+                _ = await waiting.next()
                 do {
-                    if let command {
+                    let id = try await backend.container(namespace: session.namespace, pod: session.pod, container: session.container).id
+                    if let command = session.command {
                         return Self.exitStatus(try await runtime.exec(id, command: command, streams: streams), command: command)
                     }
                     try await runtime.attach(id, streams: streams)
@@ -72,10 +70,11 @@ struct AgentExecSession: Sendable {
                 }
             }
             group.addTask {
-                // The client's side: stdin, resizes, closes. When the client goes away the
-                // command is cancelled.
+                // The client's side: the start message, then stdin, resizes, closes. When the
+                // client goes away the command is cancelled.
                 do {
                     for try await message in inbound.messages(maxSize: 1 << 24) {
+                        startInput.finish()
                         guard case .binary(let buffer) = message, let channel = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { continue }
                         let payload = Array(buffer.readableBytesView.dropFirst())
                         switch channel {
@@ -91,6 +90,7 @@ struct AgentExecSession: Sendable {
                 } catch {
                     logger.debug("exec client stream ended: \(error)")
                 }
+                startInput.finish()
                 stdinInput.finish()
                 resizeInput.finish()
                 return nil
@@ -105,7 +105,7 @@ struct AgentExecSession: Sendable {
                     group.cancelAll()
                 }
             }
-            return result ?? Self.exitStatus(0, command: command)
+            return result ?? Self.exitStatus(0, command: session.command)
         }
         try? await outbound.write(.binary(Self.frame(3, Array(status.serialized()))))
     }

@@ -27,44 +27,64 @@ struct AgentPortForwardSession: Sendable {
     }
 
     func run(backend: any PodStreamingBackend, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        let connection: any ByteConnection
-        do {
-            let sandbox = try await backend.sandbox(namespace: namespace, pod: pod)
-            connection = try await backend.runtime.portForward(sandbox, port: port)
-        } catch {
-            let why = (error as? APIError)?.message ?? String(describing: error)
-            try? await outbound.write(.text("error forwarding port \(port) to pod \(namespace)/\(pod): \(why)"))
-            return
-        }
+        let (started, startInput) = AsyncStream<Void>.makeStream()
+        let (toPod, toPodInput) = AsyncStream<[UInt8]?>.makeStream()  // nil: the client's EOF
+        let session = self
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Pod to client, then an empty message for the pod's end of writing.
+                // Nothing is written before the API server's first message (see AgentServer).
+                var waiting = started.makeAsyncIterator()
+                _ = await waiting.next()
+                let connection: any ByteConnection
                 do {
-                    while let bytes = try await connection.read() {
-                        if bytes.isEmpty { continue }
-                        try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                    }
-                    try await outbound.write(.binary(ByteBuffer()))
-                } catch is CancellationError {
+                    let sandbox = try await backend.sandbox(namespace: session.namespace, pod: session.pod)
+                    connection = try await backend.runtime.portForward(sandbox, port: session.port)
                 } catch {
-                    try? await outbound.write(.text("error forwarding port \(port) to pod \(namespace)/\(pod): \(error)"))
+                    let why = (error as? APIError)?.message ?? String(describing: error)
+                    try? await outbound.write(.text("error forwarding port \(session.port) to pod \(session.namespace)/\(session.pod): \(why)"))
+                    return
                 }
-            }
-            // Client to pod, until the client closes the socket.
-            do {
-                for try await message in inbound.messages(maxSize: 1 << 24) {
-                    guard case .binary(let buffer) = message else { continue }
-                    if buffer.readableBytes == 0 {
-                        await connection.closeWrite()
-                    } else {
-                        try await connection.write(Array(buffer.readableBytesView))
+                await withTaskGroup(of: Void.self) { pipes in
+                    pipes.addTask {
+                        // Client to pod.
+                        for await bytes in toPod {
+                            if let bytes { try? await connection.write(bytes) } else { await connection.closeWrite() }
+                        }
+                        // The client closed the socket: closing unblocks the pod-side read.
+                        await connection.close()
                     }
+                    // Pod to client, then an empty message for the pod's end of writing.
+                    do {
+                        while let bytes = try await connection.read() {
+                            if bytes.isEmpty { continue }
+                            try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                        }
+                        try await outbound.write(.binary(ByteBuffer()))
+                    } catch is CancellationError {
+                    } catch {
+                        try? await outbound.write(.text("error forwarding port \(session.port) to pod \(session.namespace)/\(session.pod): \(error)"))
+                    }
+                    await pipes.waitForAll()
                 }
-            } catch {
-                logger.debug("port-forward client stream ended: \(error)")
             }
-            // Closing unblocks the pod-side read.
-            await connection.close()
+            group.addTask {
+                // The client's messages: the start message (text), then bytes, until it closes.
+                do {
+                    for try await message in inbound.messages(maxSize: 1 << 24) {
+                        startInput.finish()
+                        guard case .binary(let buffer) = message else { continue }
+                        toPodInput.yield(buffer.readableBytes == 0 ? nil : Array(buffer.readableBytesView))
+                    }
+                } catch {
+                    logger.debug("port-forward client stream ended: \(error)")
+                }
+                startInput.finish()
+                toPodInput.finish()
+            }
+            // The client leaving, or the connection failing, ends the session.
+            await group.next()
+            startInput.finish()
+            toPodInput.finish()
             group.cancelAll()
         }
     }

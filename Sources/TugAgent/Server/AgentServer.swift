@@ -22,6 +22,9 @@ import TugRuntime
 ///   `Status`.
 /// - `GET /portForward/{ns}/{pod}?port=N` upgrades to a WebSocket per TCP connection carrying
 ///   raw bytes (see `AgentPortForwardSession`).
+/// - On every WebSocket the API server speaks first: its first message (a text message, which
+///   the agent otherwise ignores) starts the session, and the agent writes nothing before it.
+///   (A WebSocket client may lose frames that arrive together with the upgrade response.)
 /// - `GET /healthz` answers `ok`.
 public struct AgentServer: Service {
     let backend: any PodStreamingBackend
