@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         .target(name: "TugAPI"),
@@ -34,7 +35,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "CZlib",
         ]),
+        /// The system zlib (SPDY header compression for `kubectl port-forward`); needs zlib1g-dev.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TugClient", dependencies: [
             "TugAPI",
             .product(name: "Yams", package: "Yams"),
@@ -63,6 +70,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ]),
         .target(name: "TugRuntimeProcess", dependencies: [
             "TugRuntime",
@@ -103,6 +112,14 @@ let package = Package(
         .testTarget(name: "TugControllersTests", dependencies: [
             "TugControllers", "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TugStreamingTests", dependencies: [
+            "TugAPIServer", "TugStore", "TugAgent", "TugRuntime",
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TugAPIServerTests", dependencies: [
             "TugAPIServer", "TugStore",

@@ -37,7 +37,7 @@ struct AgentTestNode {
     }
 
     mutating func startAgent() {
-        var config = NodeAgent.Configuration(nodeName: Self.nodeName, nodeIP: "127.0.0.1", kubeletPort: 10250, dataDirectory: dataDirectory,
+        var config = NodeAgent.Configuration(nodeName: Self.nodeName, nodeIP: "127.0.0.1", kubeletPort: 0, dataDirectory: dataDirectory,
                                              controlPlane: true)
         config.relistInterval = .milliseconds(50)
         config.leaseInterval = .seconds(1)

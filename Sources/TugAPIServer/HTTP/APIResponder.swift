@@ -93,6 +93,18 @@ struct APIResponder: HTTPResponder {
         var req = request
         let contentType = request.headers[.contentType]
 
+        if info.group.isEmpty, info.resource == "pods", let name = rp.name, let ns, let sub = rp.subresource,
+           let kind = PodStreamingTarget.Kind(rawValue: sub) {
+            if kind == .log {
+                guard method == .get else { throw APIError(code: 405, reason: "MethodNotAllowed", message: "\(method.rawValue) is not supported on pods/log") }
+                return try await PodLogProxy.serve(core, namespace: ns, name: name, query: request.uri.query)
+            }
+            guard method == .get || method == .post else {
+                throw APIError(code: 405, reason: "MethodNotAllowed", message: "\(method.rawValue) is not supported on pods/\(sub)")
+            }
+            return try await PodStreamingUpgrade.plainRequest(core, request: request, namespace: ns, name: name, kind: kind)
+        }
+
         switch (method, rp.name) {
         case (.get, nil):
             if rp.legacyWatch || query["watch"] == "true" || query["watch"] == "1" {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import TugAPI
@@ -30,6 +31,10 @@ public struct APIServerService: Service {
         try await core.bootstrap()
         let app = Application(
             responder: APIResponder(core: core),
+            // WebSocket upgrades serve pods/exec, attach and portforward.
+            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .disabled))) { head, _, logger in
+                await PodStreamingUpgrade.shouldUpgrade(head, core: core, logger: logger)
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { [onReady] channel in
                 core.markReady()

@@ -54,7 +54,7 @@ public struct NodeAgent: Service {
         let paths = AgentPaths(root: cfg.dataDirectory)
         try FileManager.default.createDirectory(atPath: paths.podsDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.logsDirectory, withIntermediateDirectories: true)
-        let profile = NodeProfile.machine(name: cfg.nodeName, internalIP: cfg.nodeIP, machine: MachineInfo.read(dataDirectory: cfg.dataDirectory),
+        var profile = NodeProfile.machine(name: cfg.nodeName, internalIP: cfg.nodeIP, machine: MachineInfo.read(dataDirectory: cfg.dataDirectory),
                                           runtimeVersion: version.nodeInfoString, kubeletPort: cfg.kubeletPort, controlPlane: cfg.controlPlane)
         let http = HTTPGetClient()
         defer { Task { try? await http.shutdown() } }
@@ -68,8 +68,24 @@ public struct NodeAgent: Service {
         let manager = PodManager(context: context)
         let pressure = NodePressure()
         await manager.recover()
-        try await registerWithRetry(profile)
-        logger.info("node \(cfg.nodeName) registered (\(cfg.nodeIP), runtime \(version.nodeInfoString))")
+        // The agent's own server (logs, exec, attach, port-forward) first: the Node advertises its port.
+        let (ready, readyContinuation) = AsyncStream.makeStream(of: Int.self)
+        let server = AgentServer(backend: AgentStreamingBackend(manager: manager, runtime: runtime), host: cfg.nodeIP, port: cfg.kubeletPort,
+                                 logger: logger) { port in
+            readyContinuation.yield(port)
+            readyContinuation.finish()
+        }
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        var readyPorts = ready.makeAsyncIterator()
+        guard let port = await readyPorts.next(), port > 0 else {
+            _ = try await serving.value
+            throw AgentStartError(message: "the agent server did not start on \(cfg.nodeIP):\(cfg.kubeletPort)")
+        }
+        profile.kubeletPort = port
+        let node = profile
+        try await registerWithRetry(node)
+        logger.info("node \(cfg.nodeName) registered (\(cfg.nodeIP), agent port \(port), runtime \(version.nodeInfoString))")
         let pods = Informer<CoreV1.Pod>(client: client, fieldSelector: "spec.nodeName=\(cfg.nodeName)", logger: logger)
         await pods.addHandler { event in
             switch event {
@@ -84,11 +100,11 @@ public struct NodeAgent: Service {
                     await pods.waitForSync()
                     await manager.removeOrphans()
                 }
-                group.addTask { await heartbeat(profile, pressure: pressure) }
+                group.addTask { await heartbeat(node, pressure: pressure) }
                 group.addTask {
                     await pressure.onChange {
-                        do { try await NodeRegistration.refreshStatus(profile, client: client, memoryPressure: await pressure.memory) } catch {
-                            logger.warning("updating the status of node \(profile.name): \(error)")
+                        do { try await NodeRegistration.refreshStatus(node, client: client, memoryPressure: await pressure.memory) } catch {
+                            logger.warning("updating the status of node \(node.name): \(error)")
                         }
                     }
                     await EvictionManager(manager: manager, runtime: runtime, thresholdBytes: cfg.evictionMemoryThreshold,
@@ -137,4 +153,9 @@ public struct NodeAgent: Service {
             }
         }
     }
+}
+
+struct AgentStartError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

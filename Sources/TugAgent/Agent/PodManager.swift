@@ -89,6 +89,16 @@ actor PodManager {
 
     func allWorkers() -> [PodWorker] { Array(workers.values) }
 
+    /// The worker of a pod by name, for streaming.
+    func worker(namespace: String, name: String) async -> PodWorker? {
+        for w in workers.values {
+            let pod = await w.pod
+            let gone = await w.removed
+            if pod.metadata.namespace == namespace && pod.metadata.name == name && !gone { return w }
+        }
+        return nil
+    }
+
     /// The worker of a pod, for streaming and probes.
     func worker(uid: String) -> PodWorker? { workers[uid] }
 }

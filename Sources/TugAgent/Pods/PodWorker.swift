@@ -31,6 +31,8 @@ actor PodWorker {
     /// The newest runtime instance of each container by name, as of the last sync: what the
     /// probe workers ask about.
     var latestByName: [String: TugRuntime.ContainerStatus] = [:]
+    /// The exited instance before it, kept for `kubectl logs --previous`.
+    var previousByName: [String: TugRuntime.ContainerStatus] = [:]
     var probeWorkers: [ProbeWorker] = []
     /// The pod's volumes, set up before its sandbox and refreshed every `volumeRefresh`.
     var volumes: PodVolumes?
@@ -230,6 +232,7 @@ actor PodWorker {
             let mine = all.filter { $0.labels[ContainerLabels.containerName] == name }.sorted { $0.attempt > $1.attempt }
             var v = ContainerView(latest: mine.first, previous: mine.dropFirst().first)
             latestByName[name] = mine.first
+            previousByName[name] = mine.dropFirst().first
             if let latest = v.latest, latest.state == .running {
                 v.ready = spec.readinessProbe == nil ? true : readiness[latest.id] ?? false
                 v.started = spec.startupProbe == nil ? true : startupDone[latest.id] ?? false
