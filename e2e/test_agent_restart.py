@@ -50,7 +50,7 @@ spec:
   containers:
   - name: main
     image: busybox
-    command: ["sh", "-c", "echo $$ > {pidfile}; exec sleep 3600"]
+    command: ["sh", "-c", "echo $$$$ > {pidfile}; exec sleep 3600"]
 """)
         wait_for("survivor Running", lambda: k.json("get", "pod", "survivor")["status"].get("phase") == "Running", 30)
         before = k.json("get", "pod", "survivor")["status"]["containerStatuses"][0]

@@ -135,7 +135,7 @@ def test_logs_print_and_follow(node_kubectl, node_ns):
     assert len(out.strip().splitlines()) == 1 and out.startswith("line-"), out
     stamped = k.run("logs", "talker", "-n", node_ns, "--timestamps", "--tail=1").stdout
     assert stamped[:4].isdigit() and "Z line-" in stamped, stamped
-    proc = k.popen("logs", "-f", "talker", "-n", node_ns, "--since=1s")
+    proc = k.popen("logs", "-f", "talker", "-n", node_ns, "--tail=1")
     try:
         seen = []
         deadline = time.time() + 15
@@ -144,6 +144,8 @@ def test_logs_print_and_follow(node_kubectl, node_ns):
             if line:
                 seen.append(line.strip() if isinstance(line, str) else line.decode().strip())
         assert len(seen) >= 5 and all(s.startswith("line-") for s in seen), seen
+        numbers = [int(s.split("-")[1]) for s in seen]
+        assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), seen  # new lines keep coming
     finally:
         proc.kill()
         proc.wait()
@@ -263,7 +265,7 @@ spec:
 """, "-n", node_ns)
     wait_running(k, node_ns, "configured")
     out = k.run("exec", "configured", "-n", node_ns, "--", "sh", "-c",
-                "echo $COLOR $PASSWORD; echo $GREETING; cat /etc/tug-e2e-settings/size; cat /etc/tug-e2e-creds/password").stdout
+                "echo $COLOR $PASSWORD; echo $GREETING; cat /etc/tug-e2e-settings/size; echo; cat /etc/tug-e2e-creds/password").stdout
     assert out.split("\n")[:4] == ["blue s3cret", "color is blue", "XL", "s3cret"], out
     k.run("patch", "configmap", "settings", "-n", node_ns, "-p", '{"data":{"size":"S"}}')
     wait_for("updated file", lambda: k.run("exec", "configured", "-n", node_ns, "--", "cat", "/etc/tug-e2e-settings/size").stdout == "S", 90)
