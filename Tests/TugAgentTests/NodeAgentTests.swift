@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TugAPI
 import TugClient
@@ -203,22 +202,13 @@ import TugRuntimeSimulated
 
 /// Node-pressure eviction with a memory reading the test controls.
 @Suite(.serialized) struct EvictionTests {
-    @Test func lowMemoryEvictsBestEffortFirstAndReportsPressure() async throws {
-        let available = Mutex<Int64>(8 << 30)
+    @Test func lowMemoryEvictsAndReportsPressure() async throws {
         var node = try await AgentTestNode.start(configure: { c in
             c.evictionInterval = .milliseconds(100)
-            c.memoryAvailable = { available.withLock { $0 } }
+            c.memoryAvailable = { 50 << 20 }
         })
         defer { node.stop() }
-        var guaranteed = AgentTestNode.pod("keeper")
-        guaranteed.spec?.containers?[0].resources = CoreV1.ResourceRequirements(limits: ["cpu": "100m", "memory": "64Mi"],
-                                                                                 requests: ["cpu": "100m", "memory": "64Mi"])
-        _ = try await node.client.create(guaranteed)
         _ = try await node.client.create(AgentTestNode.pod("besteffort"))
-        for name in ["keeper", "besteffort"] {
-            try await node.eventually("\(name) running") { try await node.pod(name)?.status?.phase == "Running" ? true : nil }
-        }
-        available.withLock { $0 = 50 << 20 }
         let evicted = try await node.eventually("besteffort evicted") { () -> CoreV1.Pod? in
             guard let p = try await node.pod("besteffort"), p.status?.reason == "Evicted" else { return nil }
             return p
@@ -231,15 +221,39 @@ import TugRuntimeSimulated
             return n.status?.conditions?.first { $0.type == "MemoryPressure" }?.status == "True" ? true : nil
         }
         #expect(pressure == true)
-        // Memory recovers before the Guaranteed pod's turn: it keeps running.
-        available.withLock { $0 = 8 << 30 }
+        let events = try await node.events("besteffort")
+        #expect(events.contains { $0.reason == "Evicted" && $0.type == "Warning" })
+        _ = node
+    }
+
+    /// Memory comes back when the evicted pod's containers stop (the reading is a budget minus
+    /// what running containers use), so the Guaranteed pod is never reached.
+    @Test func bestEffortGoesFirstAndEvictionStopsWhenMemoryRecovers() async throws {
+        let runtime = SimulatedRuntime(podNetworking: false)
+        var node = try await AgentTestNode.start(runtime: runtime, configure: { c in
+            c.evictionInterval = .milliseconds(100)
+            c.memoryAvailable = {
+                var used: Int64 = 0
+                for c in (try? await runtime.listContainers(sandbox: nil)) ?? [] where c.state == .running {
+                    used += Int64((try? await runtime.containerStats(c.id))?.memoryWorkingSetBytes ?? 0)
+                }
+                return (250 << 20) - used
+            }
+        })
+        defer { node.stop() }
+        var guaranteed = AgentTestNode.pod("keeper", annotations: [SimulatedRuntime.memoryAnnotation: "\(10 << 20)"])
+        guaranteed.spec?.containers?[0].resources = CoreV1.ResourceRequirements(limits: ["cpu": "100m", "memory": "64Mi"],
+                                                                                 requests: ["cpu": "100m", "memory": "64Mi"])
+        _ = try await node.client.create(guaranteed)
+        try await node.eventually("keeper running") { try await node.pod("keeper")?.status?.phase == "Running" ? true : nil }
+        _ = try await node.client.create(AgentTestNode.pod("hog", annotations: [SimulatedRuntime.memoryAnnotation: "\(200 << 20)"]))
+        try await node.eventually("hog evicted") { try await node.pod("hog")?.status?.reason == "Evicted" ? true : nil }
         try await node.eventually("MemoryPressure False") { () -> Bool? in
             let n = try await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName)
             return n.status?.conditions?.first { $0.type == "MemoryPressure" }?.status == "False" ? true : nil
         }
+        try await Task.sleep(for: .milliseconds(500))
         #expect(try await node.pod("keeper")?.status?.phase == "Running")
-        let events = try await node.events("besteffort")
-        #expect(events.contains { $0.reason == "Evicted" && $0.type == "Warning" })
         _ = node
     }
 }

@@ -5,10 +5,12 @@ import TugAPI
 @testable import TugClient
 
 @Suite struct LeaderElectorTests {
-    func config(_ identity: String) -> LeaderElector.Config {
+    /// A short lease for the expiry test; the hand-over test uses a long one so that a
+    /// loaded machine's slow renewals never look like a lost leader.
+    func config(_ identity: String, leaseSeconds: Int64 = 2) -> LeaderElector.Config {
         var c = LeaderElector.Config(name: "tug-test", identity: identity)
-        c.leaseDuration = .seconds(2)
-        c.renewDeadline = .milliseconds(1500)
+        c.leaseDuration = .seconds(leaseSeconds)
+        c.renewDeadline = .milliseconds(leaseSeconds * 750)
         c.retryPeriod = .milliseconds(50)
         return c
     }
@@ -16,8 +18,8 @@ import TugAPI
     @Test func oneLeaderAtATimeAndHandOverOnStop() async throws {
         let c = try await TestCluster()
         defer { c.stop() }
-        let a = LeaderElector(client: c.client, config: config("a"), logger: Logger(label: "a"))
-        let b = LeaderElector(client: c.client, config: config("b"), logger: Logger(label: "b"))
+        let a = LeaderElector(client: c.client, config: config("a", leaseSeconds: 20), logger: Logger(label: "a"))
+        let b = LeaderElector(client: c.client, config: config("b", leaseSeconds: 20), logger: Logger(label: "b"))
         let leading = EventLog()
         let runA = Task { await a.run { leading.add("a"); try? await Task.sleep(for: .seconds(60)) } }
         // Polled, not timed: a loaded machine may take a while to run the first attempt.

@@ -9,7 +9,7 @@ import TugRuntime
 /// the rest, each group by memory use — until memory recovers.
 struct EvictionManager: Sendable {
     /// Reads the node's available memory in bytes (MemAvailable by default).
-    typealias MemoryReader = @Sendable () -> Int64?
+    typealias MemoryReader = @Sendable () async -> Int64?
 
     let manager: PodManager
     let runtime: any ContainerRuntime
@@ -28,7 +28,7 @@ struct EvictionManager: Sendable {
 
     /// One observation; evicts at most one pod.
     func pass() async {
-        guard let available = readAvailable() else { return }
+        guard let available = await readAvailable() else { return }
         let underPressure = available < thresholdBytes
         await pressure.set(memory: underPressure)
         guard underPressure else { return }

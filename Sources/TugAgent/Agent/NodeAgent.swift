@@ -25,7 +25,7 @@ public struct NodeAgent: Service {
         public var evictionMemoryThreshold: Int64 = 100 * 1024 * 1024
         public var evictionInterval: Duration = .seconds(10)
         /// The node's available memory; /proc/meminfo's MemAvailable unless a test says otherwise.
-        public var memoryAvailable: @Sendable () -> Int64? = { EvictionManager.memAvailable() }
+        public var memoryAvailable: @Sendable () async -> Int64? = { EvictionManager.memAvailable() }
 
         public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
             self.nodeName = nodeName

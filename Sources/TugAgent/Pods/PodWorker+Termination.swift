@@ -87,10 +87,18 @@ extension PodWorker {
             let updated = try await context.client.patch(CoreV1.Pod.self, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "",
                                                          patch, as: .strategic, subresource: "status")
             lastWrittenStatus = status
-            if updated.metadata.uid == uid { pod = updated }
+            // The answer may be older than an update the informer delivered meanwhile (a
+            // deletion, say): keep whichever is newer.
+            if updated.metadata.uid == uid, Self.isNewer(updated, than: pod) { pod = updated }
         } catch let e as APIError where e.code == 404 {
             podRemovedQuietly()
         }
+    }
+
+    /// Resource versions are the store's revisions: larger is newer.
+    static func isNewer(_ a: CoreV1.Pod, than b: CoreV1.Pod) -> Bool {
+        guard let x = Int64(a.metadata.resourceVersion ?? ""), let y = Int64(b.metadata.resourceVersion ?? "") else { return false }
+        return x > y
     }
 
     /// A status saying the pod's containers wait (for volumes or the sandbox).

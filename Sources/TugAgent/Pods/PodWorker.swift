@@ -57,7 +57,7 @@ actor PodWorker {
     // MARK: Inputs
 
     func update(_ newer: CoreV1.Pod) {
-        pod = newer
+        if !Self.isNewer(pod, than: newer) { pod = newer }
         wake()
     }
 
