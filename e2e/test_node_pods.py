@@ -269,3 +269,20 @@ spec:
     assert out.split("\n")[:4] == ["blue s3cret", "color is blue", "XL", "s3cret"], out
     k.run("patch", "configmap", "settings", "-n", node_ns, "-p", '{"data":{"size":"S"}}')
     wait_for("updated file", lambda: k.run("exec", "configured", "-n", node_ns, "--", "cat", "/etc/tug-e2e-settings/size").stdout == "S", 90)
+
+
+def test_kubectl_top_shows_usage(node_kubectl, node_ns):
+    k = node_kubectl
+    k.apply_text(pod_yaml("busy", "while true; do :; done"), "-n", node_ns)
+    wait_running(k, node_ns, "busy")
+
+    def busy_row():
+        r = k.run("top", "pods", "-n", node_ns, "--no-headers", check=False)
+        rows = [line.split() for line in r.stdout.splitlines() if line.startswith("busy ")]
+        return rows[0] if rows and rows[0][1].endswith("m") and int(rows[0][1][:-1]) >= 100 else None
+
+    row = wait_for("busy's CPU in kubectl top pods", busy_row, 60)
+    assert row[2].endswith("Mi"), row
+    nodes = k.run("top", "nodes", "--no-headers").stdout
+    assert nodes.startswith("tug-e2e "), nodes
+    k.run("delete", "pod", "busy", "-n", node_ns, "--grace-period=1")

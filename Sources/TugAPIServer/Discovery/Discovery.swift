@@ -21,13 +21,18 @@ enum Discovery {
         return .object(["name": .string(group), "versions": .array(vs), "preferredVersion": vs[0]])
     }
 
+    /// Groups served by the server itself rather than from storage (metrics.k8s.io).
+    static var servedGroupVersions: [(group: String, versions: [String])] {
+        ResourceCatalog.groupVersions + [(MetricsAPI.group, [MetricsAPI.version])]
+    }
+
     static func apiGroupList() -> JSONValue {
-        let groups = ResourceCatalog.groupVersions.filter { !$0.group.isEmpty }.map { groupJSON($0.group, $0.versions) }
+        let groups = servedGroupVersions.filter { !$0.group.isEmpty }.map { groupJSON($0.group, $0.versions) }
         return .object(["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)])
     }
 
     static func apiGroup(_ name: String) -> JSONValue? {
-        guard let g = ResourceCatalog.groupVersions.first(where: { $0.group == name && !name.isEmpty }) else { return nil }
+        guard let g = servedGroupVersions.first(where: { $0.group == name && !name.isEmpty }) else { return nil }
         var o = groupJSON(g.group, g.versions)
         o["kind"] = "APIGroup"
         o["apiVersion"] = "v1"
@@ -54,6 +59,13 @@ enum Discovery {
     }
 
     static func resourceList(group: String, version: String) -> JSONValue? {
+        if group == MetricsAPI.group && version == MetricsAPI.version {
+            let items: [JSONValue] = MetricsAPI.resources.map { r in
+                .object(["name": .string(r.resource), "singularName": "", "namespaced": .bool(r.namespaced), "kind": .string(r.kind),
+                         "verbs": ["get", "list"]])
+            }
+            return .object(["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string("\(group)/\(version)"), "resources": .array(items)])
+        }
         let rs = ResourceCatalog.resources(group: group, version: version)
         guard !rs.isEmpty else { return nil }
         var items: [JSONValue] = []
@@ -113,6 +125,15 @@ enum Discovery {
                 versions.append(.object(["version": .string(v), "resources": .array(resources), "freshness": "Current"]))
             }
             items.append(.object(["metadata": .object(["name": .string(g.group)]), "versions": .array(versions)]))
+        }
+        if !core {
+            let resources: [JSONValue] = MetricsAPI.resources.map { r in
+                .object(["resource": .string(r.resource), "singularResource": "",
+                         "responseKind": .object(["group": .string(MetricsAPI.group), "version": .string(MetricsAPI.version), "kind": .string(r.kind)]),
+                         "scope": .string(r.namespaced ? "Namespaced" : "Cluster"), "verbs": ["get", "list"]])
+            }
+            items.append(.object(["metadata": .object(["name": .string(MetricsAPI.group)]),
+                                  "versions": [.object(["version": .string(MetricsAPI.version), "resources": .array(resources), "freshness": "Current"])]]))
         }
         return .object(["kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": .object([:]), "items": .array(items)])
     }

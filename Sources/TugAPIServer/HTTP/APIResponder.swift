@@ -50,6 +50,9 @@ struct APIResponder: HTTPResponder {
             guard let doc = OpenAPIDocuments.v3(groupVersionPath: gv) else { throw APIError(code: 404, reason: "NotFound", message: "no OpenAPI document for \(gv)") }
             return HTTPReply.json(Array(doc))
         }
+        if MetricsAPI.handles(path) {
+            return try await MetricsAPI.serve(core, path: path, query: request.uri.query, method: method)
+        }
         let accept = request.headers[.accept]
         switch RequestPath.parse(path) {
         case .apiVersions:

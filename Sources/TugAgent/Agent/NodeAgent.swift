@@ -24,6 +24,9 @@ public struct NodeAgent: Service {
         /// Hard eviction threshold on the node's available memory (kubelet's `memory.available<100Mi`).
         public var evictionMemoryThreshold: Int64 = 100 * 1024 * 1024
         public var evictionInterval: Duration = .seconds(10)
+        /// How often container CPU and memory are sampled for the metrics API (CPU is a rate
+        /// between the last two samples).
+        public var statsInterval: Duration = .seconds(5)
         /// The node's available memory; /proc/meminfo's MemAvailable unless a test says otherwise.
         public var memoryAvailable: @Sendable () async -> Int64? = { EvictionManager.memAvailable() }
 
@@ -70,8 +73,9 @@ public struct NodeAgent: Service {
         await manager.recover()
         // The agent's own server (logs, exec, attach, port-forward) first: the Node advertises its port.
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Int.self)
+        let collector = StatsCollector(runtime: runtime, nodeName: cfg.nodeName, interval: cfg.statsInterval)
         let server = AgentServer(backend: AgentStreamingBackend(manager: manager, runtime: runtime), host: cfg.nodeIP, port: cfg.kubeletPort,
-                                 logger: logger) { port in
+                                 logger: logger, stats: { await collector.summary() }) { port in
             readyContinuation.yield(port)
             readyContinuation.finish()
         }
@@ -101,6 +105,7 @@ public struct NodeAgent: Service {
                     await manager.removeOrphans()
                 }
                 group.addTask { await heartbeat(node, pressure: pressure) }
+                group.addTask { await collector.run() }
                 group.addTask {
                     await pressure.onChange {
                         do { try await NodeRegistration.refreshStatus(node, client: client, memoryPressure: await pressure.memory) } catch {

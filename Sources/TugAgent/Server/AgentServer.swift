@@ -25,9 +25,12 @@ import TugRuntime
 /// - On every WebSocket the API server speaks first: its first message (a text message, which
 ///   the agent otherwise ignores) starts the session, and the agent writes nothing before it.
 ///   (A WebSocket client may lose frames that arrive together with the upgrade response.)
+/// - `GET /stats/summary` answers the node's and pods' CPU and memory use (`StatsSummary`,
+///   kubelet's summary shape), which the API server turns into `metrics.k8s.io`.
 /// - `GET /healthz` answers `ok`.
 public struct AgentServer: Service {
     let backend: any PodStreamingBackend
+    let stats: @Sendable () async -> StatsSummary?
     let host: String
     let port: Int
     let logger: Logger
@@ -36,8 +39,10 @@ public struct AgentServer: Service {
     public static let defaultPort = 10250
 
     public init(backend: any PodStreamingBackend, host: String, port: Int = AgentServer.defaultPort, logger: Logger,
+                stats: @escaping @Sendable () async -> StatsSummary? = { nil },
                 onReady: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.backend = backend
+        self.stats = stats
         self.host = host
         self.port = port
         self.logger = logger
@@ -47,7 +52,7 @@ public struct AgentServer: Service {
     public func run() async throws {
         let backend = self.backend
         let app = Application(
-            responder: AgentResponder(backend: backend),
+            responder: AgentResponder(backend: backend, stats: stats),
             server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .disabled))) { head, _, logger in
                 Self.upgrade(head, backend: backend, logger: logger)
             },
@@ -104,11 +109,17 @@ public struct AgentServer: Service {
 struct AgentResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     let backend: any PodStreamingBackend
+    let stats: @Sendable () async -> StatsSummary?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
             if request.uri.path == "/healthz" {
                 return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            }
+            if request.uri.path == "/stats/summary" {
+                guard let summary = await stats() else { throw APIError(code: 404, reason: "NotFound", message: "this agent keeps no stats") }
+                return Response(status: .ok, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: try APICoding.encodeBytes(summary))))
             }
             guard let path = AgentRequestPath(request.uri.path) else {
                 throw APIError(code: 404, reason: "NotFound", message: "the agent serves no \(request.uri.path)")
