@@ -75,10 +75,10 @@ public struct NodeAgent: Service {
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Int.self)
         let collector = StatsCollector(runtime: runtime, nodeName: cfg.nodeName, interval: cfg.statsInterval)
         let server = AgentServer(backend: AgentStreamingBackend(manager: manager, runtime: runtime), host: cfg.nodeIP, port: cfg.kubeletPort,
-                                 logger: logger, stats: { await collector.summary() }) { port in
-            readyContinuation.yield(port)
-            readyContinuation.finish()
-        }
+                                 logger: logger, onReady: { port in
+                                     readyContinuation.yield(port)
+                                     readyContinuation.finish()
+                                 }, stats: { await collector.summary() })
         let serving = Task { try await server.run() }
         defer { serving.cancel() }
         var readyPorts = ready.makeAsyncIterator()

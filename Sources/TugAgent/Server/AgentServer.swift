@@ -39,8 +39,8 @@ public struct AgentServer: Service {
     public static let defaultPort = 10250
 
     public init(backend: any PodStreamingBackend, host: String, port: Int = AgentServer.defaultPort, logger: Logger,
-                stats: @escaping @Sendable () async -> StatsSummary? = { nil },
-                onReady: @escaping @Sendable (Int) async -> Void = { _ in }) {
+                onReady: @escaping @Sendable (Int) async -> Void = { _ in },
+                stats: @escaping @Sendable () async -> StatsSummary? = { nil }) {
         self.backend = backend
         self.stats = stats
         self.host = host
