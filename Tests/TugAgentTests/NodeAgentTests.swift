@@ -349,3 +349,30 @@ import TugRuntimeSimulated
         #expect(killing?.message == "Container main failed liveness probe, will be restarted")
     }
 }
+
+/// Container log rotation (copy, truncate in place, keep the newest files).
+@Suite struct ContainerLogRotationTests {
+    @Test func rotatesOverSizeLogsAndKeepsTheNewestFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tug-rotate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/0.log"
+        let rotation = ContainerLogRotation(maxBytes: 100, maxFiles: 3)
+        // The runtime's writer appends; it must carry on at the start of the truncated file.
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
+        defer { close(fd) }
+        func write(_ s: String) { _ = Array(s.utf8).withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) } }
+        write(String(repeating: "a", count: 50))
+        #expect(try !rotation.rotate(path), "under the size: left alone")
+        let base = Date(timeIntervalSince1970: 1_700_000_000)
+        for i in 0..<4 {
+            write(String(repeating: "b", count: 120))
+            #expect(try rotation.rotate(path, now: base.addingTimeInterval(Double(i))))
+        }
+        write("after\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "after\n")
+        let rotated = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0 != "0.log" }.sorted()
+        #expect(rotated == ["0.log.20231114-221322", "0.log.20231114-221323"], "the two newest rotated files (3 with the current one)")
+        #expect(ContainerLogRotation.stamp(base) == "20231114-221320")
+    }
+}

@@ -106,6 +106,7 @@ public struct NodeAgent: Service {
                 }
                 group.addTask { await heartbeat(node, pressure: pressure) }
                 group.addTask { await collector.run() }
+                group.addTask { await ContainerLogRotation().run(runtime: runtime, interval: .seconds(10), logger: logger) }
                 group.addTask {
                     await pressure.onChange {
                         do { try await NodeRegistration.refreshStatus(node, client: client, memoryPressure: await pressure.memory) } catch {
