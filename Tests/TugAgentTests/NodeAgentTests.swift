@@ -158,7 +158,7 @@ import TugRuntimeSimulated
 /// Static pods from the manifests folder, mirrored into the API.
 @Suite(.serialized) struct StaticPodTests {
     @Test func manifestFileRunsAMirrorPodUntilRemoved() async throws {
-        var node = try await AgentTestNode.start(manifests: true)
+        let node = try await AgentTestNode.start(manifests: true)
         defer { node.stop() }
         let dir = node.dataDirectory + "/manifests"
         try """
@@ -196,14 +196,13 @@ import TugRuntimeSimulated
             }
             return nil
         }
-        _ = node
     }
 }
 
 /// Node-pressure eviction with a memory reading the test controls.
 @Suite(.serialized) struct EvictionTests {
     @Test func lowMemoryEvictsAndReportsPressure() async throws {
-        var node = try await AgentTestNode.start(configure: { c in
+        let node = try await AgentTestNode.start(configure: { c in
             c.evictionInterval = .milliseconds(100)
             c.memoryAvailable = { 50 << 20 }
         })
@@ -223,14 +222,13 @@ import TugRuntimeSimulated
         #expect(pressure == true)
         let events = try await node.events("besteffort")
         #expect(events.contains { $0.reason == "Evicted" && $0.type == "Warning" })
-        _ = node
     }
 
     /// Memory comes back when the evicted pod's containers stop (the reading is a budget minus
     /// what running containers use), so the Guaranteed pod is never reached.
     @Test func bestEffortGoesFirstAndEvictionStopsWhenMemoryRecovers() async throws {
         let runtime = SimulatedRuntime(podNetworking: false)
-        var node = try await AgentTestNode.start(runtime: runtime, configure: { c in
+        let node = try await AgentTestNode.start(runtime: runtime, configure: { c in
             c.evictionInterval = .milliseconds(100)
             c.memoryAvailable = {
                 var used: Int64 = 0
@@ -254,7 +252,6 @@ import TugRuntimeSimulated
         }
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await node.pod("keeper")?.status?.phase == "Running")
-        _ = node
     }
 }
 

@@ -84,7 +84,8 @@ enum MetricsAPI {
                 group.addTask {
                     guard let name = node.metadata.name,
                           let (host, port) = try? await PodStreamingTarget.agentEndpoint(core, nodeName: name) else { return nil }
-                    let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/stats/summary"
+                    let agent = PodStreamingTarget(namespace: "", pod: "", container: nil, host: host, port: port)
+                    let url = agent.url(scheme: "http", path: "/stats/summary")
                     guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5)),
                           response.status == .ok,
                           let body = try? await response.body.collect(upTo: 16 << 20),

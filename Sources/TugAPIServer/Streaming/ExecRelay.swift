@@ -14,20 +14,18 @@ struct ExecRelay: Sendable {
     var channelProtocol: ChannelProtocol
     var query: StreamingQuery
 
-    /// The agent's URL: the container in the path, the command and stream flags in the query.
-    var agentURL: String {
+    /// The agent's path: the container in the path, the command and stream flags in the query.
+    var agentPath: String {
         var items: [(name: String, value: String)] = []
         if kind == .exec { items += query.all("command").map { ("command", $0) } }
         for f in ["stdin", "stdout", "stderr", "tty"] { items.append((f, query.flag(f) ? "1" : "0")) }
         let path = "/\(kind == .exec ? "exec" : "attach")/\(encodePathSegment(target.namespace))/\(encodePathSegment(target.pod))/\(encodePathSegment(target.container ?? ""))"
-        return target.url(scheme: "ws", path: path) + "?" + StreamingQuery(items: items).encoded
+        return path + "?" + StreamingQuery(items: items).encoded
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
         let proto = channelProtocol
-        let client = WebSocketClient(url: agentURL, configuration: .init(maxFrameSize: 1 << 20), logger: logger) { agentIn, agentOut, _ in
-            // The agent waits for this before it writes anything.
-            try? await agentOut.write(.text("start"))
+        let session: @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async -> Void = { agentIn, agentOut in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Agent to client; ends after the agent's Status, when the agent closes.
@@ -56,7 +54,7 @@ struct ExecRelay: Sendable {
             }
         }
         do {
-            try await client.run()
+            try await target.dialAgent(path: agentPath, logger: logger, session)
         } catch {
             let e = APIError.internalError("error dialing backend: \(error) (the node agent at \(target.host):\(target.port))")
             try? await outbound.write(proto.errorFrame(e.status))

@@ -97,11 +97,8 @@ struct SPDYPortForwardSession: Sendable {
 
     /// One forwarded connection: an agent WebSocket relayed to the pair of SPDY streams.
     func forward(port: UInt16, errorStream: UInt32, dataStream: UInt32, input: AsyncStream<Input>, sender: SPDYFrameSender, logger: Logger) async {
-        let url = target.url(scheme: "ws", path: "/portForward/\(encodePathSegment(target.namespace))/\(encodePathSegment(target.pod))?port=\(port)")
         let state = ForwardState()
-        let client = WebSocketClient(url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger) { agentIn, agentOut, _ in
-            // The agent waits for this before it writes anything.
-            try? await agentOut.write(.text("start"))
+        let session: @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async -> Void = { agentIn, agentOut in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // kubectl to agent, until kubectl resets the data stream, both sides have
@@ -139,9 +136,9 @@ struct SPDYPortForwardSession: Sendable {
             }
         }
         do {
-            try await client.run()
+            try await target.dialAgent(path: target.portForwardPath(port), logger: logger, session)
         } catch {
-            await state.setError("error forwarding port \(port) to pod \(target.namespace)/\(target.pod): error dialing the node agent at \(target.host):\(target.port): \(error)")
+            await state.setError(target.portForwardDialFailure(port, error))
         }
         if await state.markDataFinished() { try? await sender.send(.data(streamID: dataStream, fin: true, payload: [])) }
         if let error = await state.error { try? await sender.send(.data(streamID: errorStream, fin: false, payload: Array(error.utf8))) }

@@ -70,10 +70,7 @@ struct WebSocketPortForwardSession: Sendable {
     func forward(index: Int, port: UInt16, input: AsyncStream<[UInt8]>, outbound: WebSocketOutboundWriter, logger: Logger) async {
         let proto = channelProtocol
         let data = UInt8(2 * index), errors = UInt8(2 * index + 1)
-        let url = target.url(scheme: "ws", path: "/portForward/\(encodePathSegment(target.namespace))/\(encodePathSegment(target.pod))?port=\(port)")
-        let client = WebSocketClient(url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger) { agentIn, agentOut, _ in
-            // The agent waits for this before it writes anything.
-            try? await agentOut.write(.text("start"))
+        let session: @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async -> Void = { agentIn, agentOut in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await bytes in input { try? await agentOut.write(.binary(ByteBuffer(bytes: bytes))) }
@@ -99,9 +96,9 @@ struct WebSocketPortForwardSession: Sendable {
             }
         }
         do {
-            try await client.run()
+            try await target.dialAgent(path: target.portForwardPath(port), logger: logger, session)
         } catch {
-            let message = "error forwarding port \(port) to pod \(target.namespace)/\(target.pod): error dialing the node agent at \(target.host):\(target.port): \(error)"
+            let message = target.portForwardDialFailure(port, error)
             try? await outbound.write(proto.toClient(ByteBuffer(bytes: [errors] + Array(message.utf8))))
         }
     }
