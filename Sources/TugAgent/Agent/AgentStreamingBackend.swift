@@ -25,18 +25,13 @@ struct AgentStreamingBackend: PodStreamingBackend {
 }
 
 extension PodWorker {
-    /// The newest instance of a container (the pod's only one when `container` is nil), its
-    /// log file and its predecessor's.
+    /// The newest instance of a container, its log file and its predecessor's. The API server
+    /// has already checked the request (container name given or implied, valid, not waiting),
+    /// so this only finds the container, falling back to the pod's only one.
     func streamTarget(container: String?) throws -> (id: ContainerID, logPath: String, previousLogPath: String?) {
         let specs = (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? [])
-        let name: String
-        if let container {
-            name = container
-        } else if let only = pod.spec?.containers, only.count == 1 {
-            name = only[0].name ?? ""
-        } else {
-            let names = (pod.spec?.containers ?? []).compactMap(\.name).joined(separator: " ")
-            throw APIError.badRequest("a container name must be specified for pod \(pod.metadata.name ?? ""), choose one of: [\(names)]")
+        guard let name = container ?? (pod.spec?.containers?.count == 1 ? pod.spec?.containers?.first?.name : nil) else {
+            throw APIError.badRequest("a container name must be specified for pod \(pod.metadata.name ?? "")")
         }
         guard specs.contains(where: { $0.name == name }) else {
             throw APIError.badRequest("container \(name) is not valid for pod \(pod.metadata.name ?? "")")

@@ -12,15 +12,12 @@ enum ContainerResources {
         let requests = container.resources?.requests ?? [:], limits = container.resources?.limits ?? [:]
         var r = LinuxResources()
         // Kubernetes: a limit without a request means request = limit.
-        if let cpu = (requests["cpu"] ?? limits["cpu"]).map(milliValue) { r.cpuShares = max(2, cpu * 1024 / 1000) } else { r.cpuShares = 2 }
-        if let cpu = limits["cpu"].map(milliValue), cpu > 0 {
+        if let cpu = (requests["cpu"] ?? limits["cpu"])?.milliValue { r.cpuShares = max(2, cpu * 1024 / 1000) } else { r.cpuShares = 2 }
+        if let cpu = limits["cpu"]?.milliValue, cpu > 0 {
             r.cpuPeriod = cpuPeriod
             r.cpuQuota = max(1000, cpu * cpuPeriod / 1000)
         }
-        if let memory = limits["memory"].map(byteValue), memory > 0 { r.memoryLimitInBytes = memory }
+        if let memory = limits["memory"]?.value, memory > 0 { r.memoryLimitInBytes = memory }
         return r
     }
-
-    static func milliValue(_ q: Quantity) -> Int64 { q.milliValue }
-    static func byteValue(_ q: Quantity) -> Int64 { q.value }
 }

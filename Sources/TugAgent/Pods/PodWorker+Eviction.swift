@@ -23,6 +23,7 @@ extension PodWorker {
                 try? await context.runtime.stopContainer(c.id, timeout: .zero)
             }
             try? await context.runtime.stopSandbox(sb)
+            sandboxStopped = true
         }
         var status = pod.status ?? CoreV1.PodStatus()
         if let sb = sandbox, let all = try? await context.runtime.listContainers(sandbox: sb) {

@@ -18,6 +18,8 @@ actor PodWorker {
     /// Evicted: the Failed status is final, and no sync may write over it.
     var evicted = false
     var sandbox: SandboxID?
+    /// The finished pod's sandbox has been stopped.
+    var sandboxStopped = false
     /// The sandbox's IPs (the node's for host-network pods and runtimes without pod networks).
     var podIPs: [String] = []
     private var sandboxAttempt: UInt32 = 0
@@ -132,8 +134,11 @@ actor PodWorker {
         }
         let phase = lastWrittenStatus?.phase ?? pod.status?.phase ?? ""
         if phase == "Succeeded" || phase == "Failed" || evicted {
-            // A finished pod's containers stay stopped until it is deleted.
-            if let sb = sandbox { try? await context.runtime.stopSandbox(sb) }
+            // A finished pod's containers stay stopped until it is deleted (once is enough).
+            if let sb = sandbox, !sandboxStopped {
+                try? await context.runtime.stopSandbox(sb)
+                sandboxStopped = true
+            }
             return
         }
         let sandboxConfig = PodSandboxSpec.config(pod, attempt: sandboxAttempt, paths: context.paths)
@@ -158,6 +163,7 @@ actor PodWorker {
         if built.phase == "Succeeded" || built.phase == "Failed" {
             // kubelet stops a finished pod's sandbox; its logs stay until the pod is deleted.
             try? await context.runtime.stopSandbox(sb)
+            sandboxStopped = true
         }
     }
 
