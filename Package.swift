@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tug", targets: ["Tug"]),
+        .executable(name: "tug-shim", targets: ["TugShim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -73,8 +74,12 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ]),
+        /// The process runtime's per-container supervisor and launcher: Glibc only (no Foundation), so
+        /// `tug-shim` starts in a millisecond or two.
+        .target(name: "TugShimKit"),
+        .executableTarget(name: "TugShim", dependencies: ["TugShimKit"]),
         .target(name: "TugRuntimeProcess", dependencies: [
-            "TugRuntime",
+            "TugRuntime", "TugShimKit",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
@@ -100,7 +105,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TugRuntimeProcessTests", dependencies: [
-            "TugRuntimeProcess", "TugRuntime",
+            "TugRuntimeProcess", "TugRuntime", "TugShimKit",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),

@@ -189,7 +189,7 @@ def kill_containers_of(data_dir: Path) -> None:
             args = [a.decode("utf-8", "replace") for a in (entry / "cmdline").read_bytes().split(b"\0")]
         except OSError:
             continue
-        if "runtime-shim" in args and any(a.startswith(marker) for a in args):
+        if args and args[0].endswith("tug-shim") and any(a.startswith(marker) for a in args):
             try:
                 os.kill(int(entry.name), signal.SIGKILL)
             except OSError:

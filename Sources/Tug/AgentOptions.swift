@@ -48,7 +48,7 @@ struct AgentOptions: ParsableArguments {
             // auto: the process runtime until the CRI runtime lands.
             let root = (dataDirectory as NSString).appendingPathComponent("runtime/process")
             do {
-                return try ProcessRuntime(root: root, shimExecutable: Self.selfExecutable(), version: TugboatVersion.string, logger: logger)
+                return try ProcessRuntime(root: root, shimExecutable: try Self.shimExecutable(), version: TugboatVersion.string, logger: logger)
             } catch {
                 throw ValidationError("cannot start the process runtime: \(error)")
             }
@@ -57,9 +57,17 @@ struct AgentOptions: ParsableArguments {
 }
 
 extension AgentOptions {
-    /// This `tug` binary, which the process runtime re-executes as each container's shim.
-    static func selfExecutable() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    /// `tug-shim`, which the process runtime starts for each container: next to this `tug` binary
+    /// (both are built and installed together), or `TUG_SHIM` when set.
+    static func shimExecutable() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["TUG_SHIM"] { return path }
+        let tug = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let shim = (tug as NSString).deletingLastPathComponent + "/tug-shim"
+        guard FileManager.default.isExecutableFile(atPath: shim) else {
+            throw ValidationError("the process runtime needs tug-shim next to tug (\(shim) is missing): install both binaries from the "
+                + "same build, or set TUG_SHIM to its path")
+        }
+        return shim
     }
 
     /// The runtime's name for the startup line.

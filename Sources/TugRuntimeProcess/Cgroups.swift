@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import TugRuntime
 
 /// The cgroup hierarchies this machine offers for enforcing limits: cgroup v1 (a hierarchy per
@@ -24,7 +25,7 @@ struct CgroupSystem: Sendable {
 
     /// The usable hierarchies, or nil when not root or the machine has none.
     static func detect() -> CgroupSystem? {
-        guard Posix.isRoot(), let mountinfo = Posix.readText("/proc/self/mountinfo") else { return nil }
+        guard Posix.isRoot(), let mountinfo = Sys.readText("/proc/self/mountinfo") else { return nil }
         let membership = selfMembership()
         var v1: [String: String] = [:]
         var unifiedMount: String?
@@ -50,7 +51,7 @@ struct CgroupSystem: Sendable {
         if v1["memory"] != nil || v1["cpu"] != nil || v1["pids"] != nil {
             return CgroupSystem(version: .v1, bases: v1)
         }
-        if let unified = unifiedMount, Posix.fileExists(unified + "/cgroup.controllers") {
+        if let unified = unifiedMount, Sys.fileExists(unified + "/cgroup.controllers") {
             return CgroupSystem(version: .v2, bases: [unifiedKey: unified])
         }
         return nil
@@ -59,7 +60,7 @@ struct CgroupSystem: Sendable {
     /// Controller -> path from /proc/self/cgroup (`4:memory:/a/b`).
     private static func selfMembership() -> [String: String] {
         var result: [String: String] = [:]
-        for line in (Posix.readText("/proc/self/cgroup") ?? "").split(separator: "\n") {
+        for line in (Sys.readText("/proc/self/cgroup") ?? "").split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3 else { continue }
             for controller in parts[1].split(separator: ",") { result[String(controller)] = parts[2] }
@@ -73,7 +74,7 @@ struct CgroupSystem: Sendable {
         for (controller, base) in bases {
             let directory = base + "/tugboat/" + relative
             if version == .v2 { enableControllers(from: base, down: "tugboat/" + relative) }
-            try Posix.makeDirectories(directory)
+            try Sys.makeDirectories(directory)
             directories[controller] = directory
         }
         let paths = CgroupPaths(version: version, directories: directories)
@@ -96,12 +97,12 @@ struct CgroupSystem: Sendable {
     private func enableControllers(from base: String, down relative: String) {
         var directory = base
         for component in relative.split(separator: "/") {
-            let available = (Posix.readText(directory + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
+            let available = (Sys.readText(directory + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
             for controller in ["memory", "cpu", "pids"] where available.contains(Substring(controller)) {
                 _ = CgroupPaths.write("+" + controller, to: directory + "/cgroup.subtree_control")
             }
             directory += "/" + component
-            try? Posix.makeDirectories(directory)
+            try? Sys.makeDirectories(directory)
         }
     }
 }
@@ -159,7 +160,7 @@ struct CgroupPaths: Codable, Sendable, Hashable {
     func processes() -> [Int32] {
         var pids = Set<Int32>()
         for file in procsFiles {
-            for line in (Posix.readText(file) ?? "").split(separator: "\n") { if let pid = Int32(line) { pids.insert(pid) } }
+            for line in (Sys.readText(file) ?? "").split(separator: "\n") { if let pid = Int32(line) { pids.insert(pid) } }
         }
         return pids.sorted()
     }
@@ -185,11 +186,9 @@ struct CgroupPaths: Codable, Sendable, Hashable {
         }
     }
 
-    /// How many times the kernel's OOM killer killed a process of this cgroup.
-    func oomKillCount() -> Int {
-        let file = version == .v1 ? directory("memory").map { $0 + "/memory.oom_control" } : directory("").map { $0 + "/memory.events" }
-        guard let file, let text = Posix.readText(file) else { return 0 }
-        return Self.value(named: "oom_kill", in: text).map(Int.init) ?? 0
+    /// The file whose `oom_kill` line counts the kernel's OOM kills in this cgroup.
+    var oomEventsFile: String? {
+        version == .v1 ? directory("memory").map { $0 + "/memory.oom_control" } : directory("").map { $0 + "/memory.events" }
     }
 
     /// CPU and memory as kubelet's summary reads them; nil when the files are missing.
@@ -197,19 +196,19 @@ struct CgroupPaths: Codable, Sendable, Hashable {
         switch version {
         case .v1:
             guard let cpuDir = directory("cpuacct"), let memDir = directory("memory"),
-                  let cpuText = Posix.readText(cpuDir + "/cpuacct.usage"), let cpu = UInt64(cpuText.trimmingCharacters(in: .whitespacesAndNewlines)),
-                  let usageText = Posix.readText(memDir + "/memory.usage_in_bytes"),
+                  let cpuText = Sys.readText(cpuDir + "/cpuacct.usage"), let cpu = UInt64(cpuText.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  let usageText = Sys.readText(memDir + "/memory.usage_in_bytes"),
                   let usage = UInt64(usageText.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-            let memStat = Posix.readText(memDir + "/memory.stat") ?? ""
+            let memStat = Sys.readText(memDir + "/memory.stat") ?? ""
             let inactive = Self.value(named: "total_inactive_file", in: memStat) ?? 0
             let rss = Self.value(named: "total_rss", in: memStat) ?? 0
             return (cpu, usage > inactive ? usage - inactive : 0, rss)
         case .v2:
-            guard let dir = directory(""), let cpuStat = Posix.readText(dir + "/cpu.stat"),
+            guard let dir = directory(""), let cpuStat = Sys.readText(dir + "/cpu.stat"),
                   let usec = Self.value(named: "usage_usec", in: cpuStat),
-                  let currentText = Posix.readText(dir + "/memory.current"),
+                  let currentText = Sys.readText(dir + "/memory.current"),
                   let current = UInt64(currentText.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-            let memStat = Posix.readText(dir + "/memory.stat") ?? ""
+            let memStat = Sys.readText(dir + "/memory.stat") ?? ""
             let inactive = Self.value(named: "inactive_file", in: memStat) ?? 0
             let anon = Self.value(named: "anon", in: memStat) ?? 0
             return (usec * 1000, current > inactive ? current - inactive : 0, anon)
@@ -230,7 +229,7 @@ struct CgroupPaths: Codable, Sendable, Hashable {
     static func write(_ value: String, to file: String) -> Int32 {
         let fd = open(file, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { return errno }
-        let ok = Posix.writeAll(fd, Array(value.utf8))
+        let ok = Sys.writeAll(fd, Array(value.utf8))
         let code = ok ? 0 : errno
         close(fd)
         return code
@@ -238,6 +237,6 @@ struct CgroupPaths: Codable, Sendable, Hashable {
 
     static func require(_ value: String, to file: String) throws {
         let code = write(value, to: file)
-        guard code == 0 else { throw RuntimeProcessError(Posix.errorMessage("cannot write \(value) to \(file)", code)) }
+        guard code == 0 else { throw RuntimeProcessError(Sys.errorMessage("cannot write \(value) to \(file)", code)) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TugRuntime
+import TugShimKit
 
 /// A container's state as read from the files its shim writes and from /proc.
 struct Observation: Sendable {
@@ -35,7 +36,7 @@ extension ProcessRuntime {
             return Observation(state: .exited, started: started, exit: exit)
         }
         let exit = started == nil
-            ? ExitRecord(exitCode: ContainerLauncher.failureExitCode, finishedAt: Date(), reason: "StartError",
+            ? ExitRecord(exitCode: Launcher.failureExitCode, finishedAt: Date(), reason: "StartError",
                          message: "the runtime shim ended before starting the container; see \(StateStore.shimLogFile(in: directory))")
             : ExitRecord(exitCode: 255, finishedAt: Date(), reason: "Error",
                          message: "the container's process ended while its runtime shim was not running; its exit code is unknown")

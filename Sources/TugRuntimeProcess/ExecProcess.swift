@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import Synchronization
 import TugRuntime
 
@@ -37,13 +38,17 @@ final class ExecProcess: Sendable {
     static func start(_ command: [String], in record: ContainerRecord, process: StartedRecord, containerDirectory: String,
                       shimExecutable: String, tty: Bool, withStdin: Bool) async throws -> ExecProcess {
         guard !command.isEmpty else { throw RuntimeError.invalidConfig("exec needs a command to run") }
-        let specPath = containerDirectory + "/exec-\(StateStore.newID()).json"
+        let specPath = containerDirectory + "/exec-\(StateStore.newID()).spec"
         let spec = LaunchSpec(arguments: command, environment: record.config.env.map { "\($0.name)=\($0.value)" },
                               workingDirectory: record.workingDirectory, cgroupProcsFiles: record.cgroup?.procsFiles ?? [],
-                              bindMounts: [], controllingTerminal: tty, deleteAfterReading: true,
-                              identity: ProcessIdentity.from(record.config.security),
-                              noNewPrivileges: record.config.security?.noNewPrivileges ?? false)
-        try StateStore.write(spec, to: specPath)
+                              mountNamespace: record.bindMounts.isEmpty ? .inherit : .enter(pid: process.pid),
+                              controllingTerminal: tty, identity: ProcessIdentity.from(record.config.security),
+                              noNewPrivileges: record.config.security?.noNewPrivileges ?? false, deleteAfterReading: true)
+        do {
+            try spec.specFile.write(to: specPath)
+        } catch {
+            throw RuntimeError.failed("cannot exec in container \(record.config.name): \(error)")
+        }
         var descriptors: [Int32: Int32] = [:]
         var closeAfterSpawn: [Int32] = []
         var keep: (stdin: Int32?, stdout: Int32, stderr: Int32?, terminal: Int32?)
@@ -55,18 +60,18 @@ final class ExecProcess: Sendable {
                 let reader = fcntl(pty.master, F_DUPFD_CLOEXEC, 0)
                 keep = (nil, reader, nil, pty.master)
             } else {
-                let out = try Posix.pipe(), err = try Posix.pipe()
+                let out = try Sys.pipe(), err = try Sys.pipe()
                 descriptors[1] = out.write
                 descriptors[2] = err.write
                 closeAfterSpawn += [out.write, err.write]
                 var input: Int32?
                 if withStdin {
-                    let p = try Posix.pipe()
+                    let p = try Sys.pipe()
                     descriptors[0] = p.read
                     closeAfterSpawn.append(p.read)
                     input = p.write
                 } else {
-                    let null = try Posix.openDevNull(O_RDONLY)
+                    let null = try Sys.openDevNull(O_RDONLY)
                     descriptors[0] = null
                     closeAfterSpawn.append(null)
                 }
@@ -76,16 +81,14 @@ final class ExecProcess: Sendable {
             unlink(specPath)
             throw RuntimeError.failed("cannot set up exec in container \(record.config.name): \(error)")
         }
-        let status = try Posix.pipe()
-        descriptors[ContainerLauncher.statusDescriptor] = status.write
+        let status = try Sys.pipe()
+        descriptors[Launcher.statusDescriptor] = status.write
         closeAfterSpawn.append(status.write)
 
         let pid: pid_t
         do {
-            let invocation = try LauncherInvocation.command(shimExecutable: shimExecutable, specPath: specPath,
-                                                            enterMountNamespaceOf: record.bindMounts.isEmpty ? nil : process.pid)
-            pid = try Spawner(executable: invocation.executable, arguments: invocation.arguments,
-                              environment: LauncherInvocation.toolEnvironment, descriptors: descriptors,
+            pid = try Spawner(executable: shimExecutable, arguments: [shimExecutable, "launch", specPath],
+                              environment: ["PATH=" + ExecutableLookup.defaultPath], descriptors: descriptors,
                               grouping: tty ? .newSession : .newProcessGroup).spawn()
         } catch {
             for fd in closeAfterSpawn + [status.read, keep.stdout] + [keep.stdin, keep.stderr, keep.terminal].compactMap({ $0 }) { close(fd) }
@@ -95,7 +98,7 @@ final class ExecProcess: Sendable {
         for fd in closeAfterSpawn { close(fd) }
         let failure: [UInt8] = await Blocking.run {
             var bytes: [UInt8] = []
-            while let chunk = Posix.readChunk(status.read) { bytes += chunk }
+            while let chunk = Sys.readChunk(status.read) { bytes += chunk }
             close(status.read)
             return bytes
         }
@@ -117,7 +120,7 @@ final class ExecProcess: Sendable {
     /// Closes the input: end of file for a pipe; a terminal gets ^D, its end-of-input key.
     func closeStdin() {
         if let terminal {
-            if open.withLock({ $0.contains(terminal) }) { Posix.writeAll(terminal, [0x04]) }
+            if open.withLock({ $0.contains(terminal) }) { Sys.writeAll(terminal, [0x04]) }
         } else if let stdinWriter {
             closeOnce(stdinWriter)
         }

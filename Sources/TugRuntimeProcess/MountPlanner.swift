@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import TugRuntime
 
 /// Turns a container's mounts into what the process runtime can do on the host: bind mounts in
@@ -55,7 +56,7 @@ enum MountPlanner {
                 + "not writable by the agent's user, so no symlink can stand in for the mount; run the agent as root")
         }
         guard symlink(source, target) == 0 else {
-            throw RuntimeError.invalidConfig(Posix.errorMessage("cannot link \(target) to \(source)"))
+            throw RuntimeError.invalidConfig(Sys.errorMessage("cannot link \(target) to \(source)"))
         }
         plan.createdPaths.append(target)
     }
@@ -71,10 +72,10 @@ enum MountPlanner {
             let isLast = index == components.count - 1
             if isLast && !directory {
                 let fd = open(prefix, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-                guard fd >= 0 else { throw RuntimeError.invalidConfig(Posix.errorMessage("cannot create mount point \(prefix)")) }
+                guard fd >= 0 else { throw RuntimeError.invalidConfig(Sys.errorMessage("cannot create mount point \(prefix)")) }
                 close(fd)
             } else if mkdir(prefix, 0o755) != 0 {
-                throw RuntimeError.invalidConfig(Posix.errorMessage("cannot create mount point \(prefix)"))
+                throw RuntimeError.invalidConfig(Sys.errorMessage("cannot create mount point \(prefix)"))
             }
             plan.createdPaths.append(prefix)
         }

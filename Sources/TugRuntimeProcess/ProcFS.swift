@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 
 /// What the runtime reads from /proc: a process' identity (pid + start time, so a reused pid is
 /// not mistaken for the container) and per-process CPU and memory when there is no cgroup.
@@ -20,7 +21,7 @@ enum ProcFS {
     /// Parses /proc/<pid>/stat; the command name in parentheses may hold spaces, so fields are
     /// counted from the last ')'.
     static func stat(_ pid: Int32) -> Stat? {
-        guard let text = Posix.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        guard let text = Sys.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
         // fields[0] is field 3 (state) of proc(5).
         guard fields.count > 21, let state = fields[0].first, let group = Int32(fields[2]), let user = UInt64(fields[11]),

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import Synchronization
 import TugRuntime
 
@@ -15,7 +16,7 @@ extension ProcessRuntime {
         let process = try runningProcess(record)
         let directory = store.containerDirectory(id)
         let log = open(record.logPath, O_RDONLY | O_CLOEXEC)
-        guard log >= 0 else { throw RuntimeError.failed(Posix.errorMessage("cannot read the output of container \(record.config.name)")) }
+        guard log >= 0 else { throw RuntimeError.failed(Sys.errorMessage("cannot read the output of container \(record.config.name)")) }
         defer { close(log) }
         lseek(log, 0, SEEK_END)
 
@@ -28,7 +29,7 @@ extension ProcessRuntime {
             let fifo = try await Self.openForWriting(StateStore.stdinFIFO(in: directory))
             stdinTask = Task {
                 for await chunk in input {
-                    guard await Blocking.run({ Posix.writeAll(fifo, chunk) }) else { break }
+                    guard await Blocking.run({ Sys.writeAll(fifo, chunk) }) else { break }
                 }
                 close(fifo)
                 stdinEnded.set()
@@ -40,7 +41,7 @@ extension ProcessRuntime {
                 // Sizing the terminal from its slave side signals the container's foreground group too.
                 let fd = open(terminal, O_RDWR | O_NOCTTY | O_CLOEXEC)
                 guard fd >= 0 else { continue }
-                PseudoTerminal.resize(fd, to: size)
+                PseudoTerminal.resize(fd, rows: size.height, columns: size.width)
                 close(fd)
             }
         }
@@ -72,7 +73,7 @@ extension ProcessRuntime {
                 return fd
             }
             guard errno == ENXIO || errno == EINTR else {
-                throw RuntimeError.failed(Posix.errorMessage("cannot open the container's stdin"))
+                throw RuntimeError.failed(Sys.errorMessage("cannot open the container's stdin"))
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -93,7 +94,7 @@ struct LogFollower {
 
     mutating func deliver(to streams: ExecStreams) async {
         for _ in 0..<1024 {
-            guard let chunk = Posix.readChunk(fd) else { break }
+            guard let chunk = Sys.readChunk(fd) else { break }
             pending += chunk
         }
         var start = 0

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import TugRuntime
 
 extension ProcessRuntime {
@@ -31,7 +32,7 @@ extension ProcessRuntime {
         let plan = try MountPlanner.prepare(config.mounts, asRoot: runsAsRoot)
         var cgroup: CgroupPaths?
         do {
-            try Posix.makeDirectories(directory, mode: 0o700)
+            try Sys.makeDirectories(directory, mode: 0o700)
             if let cgroups, let podCgroup = pod.cgroupRelative {
                 do {
                     cgroup = try cgroups.create(podCgroup + "/" + id, resources: config.resources)
@@ -40,7 +41,7 @@ extension ProcessRuntime {
                 }
             }
             if config.stdin, mkfifo(StateStore.stdinFIFO(in: directory), 0o600) != 0 {
-                throw RuntimeError.failed(Posix.errorMessage("cannot create the stdin FIFO of container \(config.name)"))
+                throw RuntimeError.failed(Sys.errorMessage("cannot create the stdin FIFO of container \(config.name)"))
             }
             let record = ContainerRecord(id: id, sandboxID: sandbox, config: config, createdAt: Date(), logPath: logPath,
                                          workingDirectory: config.workingDir.isEmpty ? defaultWorkingDirectory : config.workingDir,
@@ -73,40 +74,68 @@ extension ProcessRuntime {
     public func startContainer(_ id: ContainerID) async throws {
         let record = try store.container(id)
         let directory = store.containerDirectory(id)
-        guard !Posix.fileExists(StateStore.shimFile(in: directory)) else {
+        guard !Sys.fileExists(StateStore.shimFile(in: directory)) else {
             throw RuntimeError.failed("container \(record.config.name) (\(id)) was already started; create a new container to run it again")
         }
+        try writeShimSpecs(record, directory: directory)
         let shimLog = open(StateStore.shimLogFile(in: directory), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard shimLog >= 0 else { throw RuntimeError.failed(Posix.errorMessage("cannot open the shim log of container \(id)")) }
+        guard shimLog >= 0 else { throw RuntimeError.failed(Sys.errorMessage("cannot open the shim log of container \(id)")) }
         defer { close(shimLog) }
-        let null = try Posix.openDevNull(O_RDONLY)
+        let null = try Sys.openDevNull(O_RDONLY)
         defer { close(null) }
+        let ready = try Sys.pipe()
         let pid: pid_t
         do {
-            pid = try Spawner(executable: shimExecutable, arguments: [shimExecutable, "runtime-shim", "--container-dir", directory],
-                              environment: LauncherInvocation.toolEnvironment, descriptors: [0: null, 1: shimLog, 2: shimLog],
+            pid = try Spawner(executable: shimExecutable, arguments: [shimExecutable, "run", directory],
+                              environment: ["PATH=" + ExecutableLookup.defaultPath],
+                              descriptors: [0: null, 1: shimLog, 2: shimLog, Supervisor.readyDescriptor: ready.write],
                               grouping: .newSession).spawn()
         } catch {
+            close(ready.read)
+            close(ready.write)
             throw RuntimeError.failed("cannot start the runtime shim for container \(id): \(error)")
         }
+        close(ready.write)
         // The shim is detached but still our child while we live: reap it when it ends, on a
         // small thread of its own (it may run for months; a GCD worker must not be held that long).
-        let reaper = Thread { _ = Posix.waitStatus(pid) }
-        reaper.stackSize = 64 * 1024
-        reaper.start()
+        Sys.startThread { _ = Sys.waitStatus(pid) }
         try StateStore.write(ShimRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0), to: StateStore.shimFile(in: directory))
 
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let observed = try observe(record)
-            if observed.started != nil { return }
-            if let exit = observed.exit {
-                logger.info("container failed to start", metadata: ["container": "\(id)", "message": "\(exit.message)"])
-                throw RuntimeError.failed("container \(record.config.name) failed to start: \(exit.message)")
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        // The shim closes its end once the container has exec'd or failed to (or when it dies).
+        await Blocking.run {
+            var descriptor = pollfd(fd: ready.read, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, 60_000)
+            close(ready.read)
+        }
+        let observed = try observe(record)
+        // A container that ran and already ended (`echo hi`) did start.
+        if observed.started != nil { return }
+        if let exit = observed.exit {
+            logger.info("container failed to start", metadata: ["container": "\(id)", "message": "\(exit.message)"])
+            throw RuntimeError.failed("container \(record.config.name) failed to start: \(exit.message)")
         }
         throw RuntimeError.failed("container \(record.config.name) (\(id)) did not start within 60 seconds; see \(StateStore.shimLogFile(in: directory))")
+    }
+
+    /// The shim's and the launcher's instructions, in the small format `tug-shim` reads.
+    private func writeShimSpecs(_ record: ContainerRecord, directory: String) throws {
+        let config = record.config
+        let launch = LaunchSpec(arguments: config.command + config.args, environment: config.env.map { "\($0.name)=\($0.value)" },
+                                workingDirectory: record.workingDirectory, cgroupProcsFiles: record.cgroup?.procsFiles ?? [],
+                                mountNamespace: record.bindMounts.isEmpty ? .inherit : .newPrivate,
+                                bindMounts: record.bindMounts.map { BindMount(hostPath: $0.hostPath, containerPath: $0.containerPath, readOnly: $0.readOnly) },
+                                controllingTerminal: config.tty, identity: ProcessIdentity.from(config.security),
+                                noNewPrivileges: config.security?.noNewPrivileges ?? false)
+        let launchFile = StateStore.launchFile(in: directory)
+        let shim = ShimSpec(launcher: [shimExecutable, "launch", launchFile], logPath: record.logPath, tty: config.tty,
+                            stdin: config.stdin, stdinOnce: config.stdinOnce, stdinFIFO: StateStore.stdinFIFO(in: directory),
+                            cgroupProcsFiles: record.cgroup?.procsFiles ?? [], oomEventsFile: record.cgroup?.oomEventsFile)
+        do {
+            try launch.specFile.write(to: launchFile)
+            try shim.specFile.write(to: ShimSpec.specFile(in: directory))
+        } catch {
+            throw RuntimeError.failed("cannot write the shim's instructions for container \(config.name): \(error)")
+        }
     }
 
     public func stopContainer(_ id: ContainerID, timeout: Duration) async throws {

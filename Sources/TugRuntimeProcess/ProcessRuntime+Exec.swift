@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import TugRuntime
 
 extension ProcessRuntime {
@@ -47,13 +48,13 @@ extension ProcessRuntime {
         let stdinPump = Task {
             guard let input = streams.stdin, let fd = process.input else { return }
             for await chunk in input {
-                guard await Blocking.run({ Posix.writeAll(fd, chunk) }) else { return }
+                guard await Blocking.run({ Sys.writeAll(fd, chunk) }) else { return }
             }
             process.closeStdin()
         }
         let resizer = Task {
             guard let sizes = streams.resize, let terminal = process.terminal else { return }
-            for await size in sizes { PseudoTerminal.resize(terminal, to: size) }
+            for await size in sizes { PseudoTerminal.resize(terminal, rows: size.height, columns: size.width) }
         }
         let exitCode = await withTaskCancellationHandler {
             await Blocking.waitExitCode(process.pid) ?? 255

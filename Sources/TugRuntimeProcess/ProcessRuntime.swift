@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import Logging
 import TugRuntime
 
@@ -15,7 +16,7 @@ import TugRuntime
 /// `ProcessRuntime` over the same root picks up where the last one stopped.
 public final class ProcessRuntime: ContainerRuntime {
     public let root: String
-    /// The `tug` binary, re-executed as `tug runtime-shim`.
+    /// `tug-shim`: each container's supervisor (`run`) and the launcher of its processes (`launch`).
     public let shimExecutable: String
     let runtimeVersion: String
     let logger: Logger
@@ -35,8 +36,8 @@ public final class ProcessRuntime: ContainerRuntime {
         self.store = StateStore(root: root)
         self.runsAsRoot = Posix.isRoot()
         self.cgroups = CgroupSystem.detect()
-        try Posix.makeDirectories(store.sandboxesDirectory, mode: 0o700)
-        try Posix.makeDirectories(store.containersDirectory, mode: 0o700)
+        try Sys.makeDirectories(store.sandboxesDirectory, mode: 0o700)
+        try Sys.makeDirectories(store.containersDirectory, mode: 0o700)
     }
 
     public func version() async throws -> RuntimeVersion {
@@ -73,7 +74,7 @@ public final class ProcessRuntime: ContainerRuntime {
             cgroupRelative = relative
         }
         do {
-            try Posix.makeDirectories(directory, mode: 0o700)
+            try Sys.makeDirectories(directory, mode: 0o700)
             try StateStore.write(SandboxRecord(id: id, config: config, createdAt: Date(), state: .ready, cgroupRelative: cgroupRelative),
                                  to: StateStore.sandboxFile(in: directory))
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import TugRuntime
+import TugShimKit
 
 /// A sandbox as stored in `<root>/sandboxes/<id>/sandbox.json`.
 struct SandboxRecord: Codable, Sendable {
@@ -63,10 +64,10 @@ struct StateStore: Sendable {
     static func sandboxFile(in directory: String) -> String { directory + "/sandbox.json" }
     static func containerFile(in directory: String) -> String { directory + "/container.json" }
     static func shimFile(in directory: String) -> String { directory + "/shim.json" }
-    static func startedFile(in directory: String) -> String { directory + "/started.json" }
-    static func exitFile(in directory: String) -> String { directory + "/exit.json" }
+    static func startedFile(in directory: String) -> String { ShimSpec.startedFile(in: directory) }
+    static func exitFile(in directory: String) -> String { ShimSpec.exitFile(in: directory) }
     static func stdinFIFO(in directory: String) -> String { directory + "/stdin" }
-    static func launchFile(in directory: String) -> String { directory + "/launch.json" }
+    static func launchFile(in directory: String) -> String { ShimSpec.launchFile(in: directory) }
     static func shimLogFile(in directory: String) -> String { directory + "/shim.log" }
 
     static let encoder: JSONEncoder = {

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import TugShimKit
 import Synchronization
 import TugRuntime
 
@@ -19,7 +20,7 @@ final class TCPByteConnection: ByteConnection {
     static func connect(toLoopbackPort port: UInt16) async throws -> TCPByteConnection {
         let result: Result<Int32, RuntimeProcessError> = await Blocking.run {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { return .failure(RuntimeProcessError(Posix.errorMessage("socket"))) }
+            guard fd >= 0 else { return .failure(RuntimeProcessError(Sys.errorMessage("socket"))) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
@@ -28,7 +29,7 @@ final class TCPByteConnection: ByteConnection {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard status == 0 else {
-                let message = Posix.errorMessage("connect to 127.0.0.1:\(port)")
+                let message = Sys.errorMessage("connect to 127.0.0.1:\(port)")
                 Glibc.close(fd)
                 return .failure(RuntimeProcessError(message))
             }
@@ -40,7 +41,7 @@ final class TCPByteConnection: ByteConnection {
     func read() async throws -> [UInt8]? {
         guard !closed.withLock({ $0 }) else { return nil }
         let fd = self.fd
-        return await Blocking.run { Posix.readChunk(fd) }
+        return await Blocking.run { Sys.readChunk(fd) }
     }
 
     func write(_ bytes: [UInt8]) async throws {
@@ -55,7 +56,7 @@ final class TCPByteConnection: ByteConnection {
             }
             return true
         }
-        guard sent else { throw RuntimeError.failed(Posix.errorMessage("port-forward write")) }
+        guard sent else { throw RuntimeError.failed(Sys.errorMessage("port-forward write")) }
     }
 
     func closeWrite() async { shutdown(fd, Int32(SHUT_WR)) }

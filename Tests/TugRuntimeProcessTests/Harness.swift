@@ -11,7 +11,7 @@ struct Harness {
     let logDirectory: String
     let runtime: ProcessRuntime
 
-    /// The `tug` binary the runtime re-executes as its shim: `swift build` puts it next to the
+    /// `tug-shim`, the runtime's per-container supervisor: `swift build` puts it next to the
     /// test bundle; `TUG_SHIM_EXECUTABLE` overrides.
     static func shimExecutable() throws -> String {
         if let path = ProcessInfo.processInfo.environment["TUG_SHIM_EXECUTABLE"] { return path }
@@ -19,12 +19,12 @@ struct Harness {
         var directory = (bundle as NSString).deletingLastPathComponent
         // On some platforms the test binary sits inside a bundle folder.
         for _ in 0..<3 {
-            let candidate = directory + "/tug"
+            let candidate = directory + "/tug-shim"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = (directory as NSString).deletingLastPathComponent
         }
-        Issue.record("the tug binary (the process runtime's shim) is not next to the tests in \((bundle as NSString).deletingLastPathComponent); run `swift build --product tug` first or set TUG_SHIM_EXECUTABLE")
-        throw RuntimeError.failed("no tug binary")
+        Issue.record("tug-shim (the process runtime's shim) is not next to the tests in \((bundle as NSString).deletingLastPathComponent); run `swift build --product tug-shim` first or set TUG_SHIM_EXECUTABLE")
+        throw RuntimeError.failed("no tug-shim binary")
     }
 
     static func with(_ body: (Harness) async throws -> Void) async throws {

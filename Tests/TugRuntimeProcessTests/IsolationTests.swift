@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import TugRuntime
+import TugShimKit
 @testable import TugRuntimeProcess
 
 @Suite("Process runtime: mounts, limits, stats")
@@ -138,29 +139,12 @@ struct IsolationTests {
             let started = try #require(try h.runtime.observe(record).started)
             #expect(cgroup.processes().contains(started.pid))
             if cgroup.version == .v1 {
-                #expect(Posix.readText(cgroup.directories["memory"]! + "/memory.limit_in_bytes") == "67108864\n")
-                #expect(Posix.readText(cgroup.directories["cpu"]! + "/cpu.cfs_quota_us") == "50000\n")
-                #expect(Posix.readText(cgroup.directories["pids"]! + "/pids.max") == "20\n")
+                #expect(Sys.readText(cgroup.directories["memory"]! + "/memory.limit_in_bytes") == "67108864\n")
+                #expect(Sys.readText(cgroup.directories["cpu"]! + "/cpu.cfs_quota_us") == "50000\n")
+                #expect(Sys.readText(cgroup.directories["pids"]! + "/pids.max") == "20\n")
             }
             try await h.runtime.removeSandbox(pod)
             for directory in cgroup.directories.values { #expect(!FileManager.default.fileExists(atPath: directory)) }
         }
-    }
-}
-
-@Suite("CRI log splitting")
-struct CRILogSplitterTests {
-    @Test("lines split at newlines; a line over 16 KiB becomes P parts and a final F")
-    func splitting() {
-        var splitter = CRILogSplitter(stream: .stdout)
-        let long = [UInt8](repeating: 0x61, count: 40 * 1024)
-        var lines = splitter.feed(Array("a\nb".utf8))
-        #expect(lines.map(\.content) == [Array("a".utf8)])
-        lines = splitter.feed(Array("c\n".utf8) + long + [0x0A])
-        #expect(lines.map(\.partial) == [false, true, true, false])
-        #expect(lines[0].content == Array("bc".utf8))
-        #expect(lines[1].content.count == 16 * 1024 && lines[3].content.count == 8 * 1024)
-        #expect(splitter.feed(Array("tail".utf8)).isEmpty)
-        #expect(splitter.finish().map(\.content) == [Array("tail".utf8)])
     }
 }

@@ -3,28 +3,35 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// Starts a child with `posix_spawn`: no fork of a multi-threaded Swift process, default signal
 /// handling and an empty signal mask in the child (the parent may ignore SIGPIPE), only the
 /// descriptors asked for, and optionally a new session or process group.
-struct Spawner {
-    enum Grouping { case inherit, newProcessGroup, newSession }
+public struct Spawner {
+    public enum Grouping { case inherit, newProcessGroup, newSession }
 
-    var executable: String
-    var arguments: [String]
-    var environment: [String]
+    public var executable: String
+    public var arguments: [String]
+    public var environment: [String]
     /// Child descriptor number -> the parent's descriptor to put there.
-    var descriptors: [Int32: Int32]
-    var grouping: Grouping = .inherit
+    public var descriptors: [Int32: Int32]
+    public var grouping: Grouping
 
-    func spawn() throws -> pid_t {
+    public init(executable: String, arguments: [String], environment: [String], descriptors: [Int32: Int32], grouping: Grouping = .inherit) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.descriptors = descriptors
+        self.grouping = grouping
+    }
+
+    public func spawn() throws(ShimError) -> pid_t {
         // Move every source above the targets first so no dup2 overwrites a later source.
         var raised: [Int32: Int32] = [:]
         defer { for fd in raised.values { close(fd) } }
         for (target, source) in descriptors {
             let high = fcntl(source, F_DUPFD_CLOEXEC, 100)
-            guard high >= 0 else { throw RuntimeProcessError(Posix.errorMessage("dup descriptor \(source)")) }
+            guard high >= 0 else { throw ShimError(Sys.errorMessage("dup descriptor \(source)")) }
             raised[target] = high
         }
 
@@ -67,7 +74,7 @@ struct Spawner {
                 posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             }
         }
-        guard result == 0 else { throw RuntimeProcessError("cannot start \(executable): \(Posix.describe(result))") }
+        guard result == 0 else { throw ShimError("cannot start \(executable): \(Sys.describe(result))") }
         return pid
     }
 }
@@ -88,15 +95,13 @@ extension Spawner {
 
     /// Descriptors open in this process, for closing them in a child when closefrom is missing.
     static func openDescriptors() -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return names.compactMap { Int32($0) }
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        var result: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if let fd = Int32(name) { result.append(fd) }
+        }
+        return result
     }
-}
-
-/// A NULL-terminated `char *[]` for the duration of `body`.
-func withCStringArray<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return body(pointers)
 }
