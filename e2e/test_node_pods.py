@@ -186,6 +186,16 @@ def test_port_forward_reaches_an_http_server_pod(node_kubectl, node_ns, tmp_path
     (tmp_path / "index.html").write_text("hello from the pod\n")
     k.apply_text(pod_yaml("web", f"cd {tmp_path} && exec /usr/bin/python3 -m http.server {pod_port} --bind 127.0.0.1"), "-n", node_ns)
     wait_running(k, node_ns, "web")
+
+    # Running means started, not listening: kubectl port-forward gives up on a refused
+    # connection, so wait until the server (on the host's network here) accepts.
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", pod_port), timeout=1).close()
+            return True
+        except OSError:
+            return None
+    wait_for("the pod's server listening", listening, 30)
     local = free_port()
     proc = k.popen("port-forward", "pod/web", f"{local}:{pod_port}", "-n", node_ns)
     try:
