@@ -23,12 +23,23 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("terminated-pod-gc-threshold"),
             help: "Terminated pods (Succeeded or Failed) kept before the oldest are deleted; 0 keeps them all.")
     var terminatedPodGCThreshold = 12500
+    @Option(help: "The pod network: each node gets a subnet of it as spec.podCIDR (\"\" turns node IPAM off).")
+    var clusterCIDR = "10.42.0.0/16"
+    @Option(name: .customLong("node-cidr-mask-size"), help: "The prefix length of each node's pod subnet.")
+    var nodeCIDRMaskSize = 24
     @OptionGroup var agent: AgentOptions
 
     func run() async throws {
         guard (2...3600).contains(nodeMonitorGracePeriod) else { throw ValidationError("--node-monitor-grace-period must be 2–3600 seconds") }
         guard terminatedPodGCThreshold >= 0 else {
             throw ValidationError("--terminated-pod-gc-threshold must be 0 (keep all terminated pods) or a positive number of pods")
+        }
+        if !clusterCIDR.isEmpty {
+            do {
+                try NodeIPAMController.validate(clusterCIDR: clusterCIDR, nodeMaskSize: nodeCIDRMaskSize)
+            } catch {
+                throw ValidationError("--cluster-cidr/--node-cidr-mask-size: \(error)")
+            }
         }
         let (host, port) = try ListenAddress.parse(listen)
         if !ListenAddress.isLoopback(host) && !insecureListenAny {
@@ -64,7 +75,8 @@ struct ServerCommand: AsyncParsableCommand {
                                             election: .init(name: "tug-controller-manager", identity: identity),
                                             nodeMonitorGracePeriod: .seconds(nodeMonitorGracePeriod),
                                             nodeMonitorPeriod: .seconds(min(5, max(1, nodeMonitorGracePeriod / 4))),
-                                            terminatedPodThreshold: terminatedPodGCThreshold)
+                                            terminatedPodThreshold: terminatedPodGCThreshold,
+                                            podNetwork: clusterCIDR.isEmpty ? nil : .init(clusterCIDR: clusterCIDR, nodeMaskSize: nodeCIDRMaskSize))
         let schedulerClient = APIClient(transport: InProcessTransport(core: core, userAgent: "tug-scheduler"), fieldManager: "tug-scheduler")
         let framework = SchedulingFramework(preFilters: DefaultPlugins.preFilters(), filters: DefaultPlugins.filters(),
                                             scores: DefaultPlugins.scores(totalNodes: 1))

@@ -22,11 +22,22 @@ public struct ControllerManager: Service {
     /// How often every ResourceQuota's usage is recounted (changes of pods, services and
     /// replication controllers recount at once).
     let quotaResyncPeriod: Duration
+    /// Where node pod subnets come from; nil leaves spec.podCIDR alone.
+    let podNetwork: PodNetwork?
+
+    public struct PodNetwork: Sendable {
+        public var clusterCIDR: String
+        public var nodeMaskSize: Int
+        public init(clusterCIDR: String, nodeMaskSize: Int = 24) {
+            self.clusterCIDR = clusterCIDR
+            self.nodeMaskSize = nodeMaskSize
+        }
+    }
 
     public init(client: APIClient, logger: Logger, workers: Int = 2, election: LeaderElector.Config? = nil,
                 nodeMonitorGracePeriod: Duration = .seconds(40), nodeMonitorPeriod: Duration = .seconds(5),
                 terminatedPodThreshold: Int = 12500, podGCQuarantine: Duration = .seconds(40), podGCPeriod: Duration = .seconds(20),
-                quotaResyncPeriod: Duration = .seconds(30)) {
+                quotaResyncPeriod: Duration = .seconds(30), podNetwork: PodNetwork? = nil) {
         self.client = client
         self.logger = logger
         self.workers = workers
@@ -37,6 +48,7 @@ public struct ControllerManager: Service {
         self.podGCQuarantine = podGCQuarantine
         self.podGCPeriod = podGCPeriod
         self.quotaResyncPeriod = quotaResyncPeriod
+        self.podNetwork = podNetwork
     }
 
     public func run() async throws {
@@ -91,6 +103,10 @@ public struct ControllerManager: Service {
                                     quarantine: podGCQuarantine, period: podGCPeriod, logger: logger)
         let quotaController = ResourceQuotaController(client: client, quotas: quotas, pods: pods, services: services,
                                                       replicationControllers: replicationControllers, resyncPeriod: quotaResyncPeriod, logger: logger)
+        let nodeIPAM = try podNetwork.map {
+            try NodeIPAMController(client: client, nodes: nodes, clusterCIDR: $0.clusterCIDR, nodeMaskSize: $0.nodeMaskSize, logger: logger)
+        }
+        await nodeIPAM?.start()
         await namespaceController.start()
         await accountController.start()
         await replicaSetController.start()
@@ -108,7 +124,7 @@ public struct ControllerManager: Service {
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
                                              jobController, cronJobController, statefulSetController, daemonSetController,
                                              garbageCollector, nodeLifecycle, endpointsController, endpointSliceController, rcController,
-                                             podGC, quotaController]
+                                             podGC, quotaController] + (nodeIPAM.map { [$0] } ?? [])
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },

@@ -15,7 +15,7 @@ struct ControllerTestCluster {
     let tasks: [Task<Void, any Error>]
 
     static func start(terminatedPodThreshold: Int = 12500, podGCQuarantine: Duration = .seconds(40),
-                      podGCPeriod: Duration = .seconds(20)) async throws -> ControllerTestCluster {
+                      podGCPeriod: Duration = .seconds(20), podNetwork: ControllerManager.PodNetwork? = nil) async throws -> ControllerTestCluster {
         let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
         try await core.bootstrap()
         let dispatcher = core.dispatcher
@@ -23,7 +23,7 @@ struct ControllerTestCluster {
         let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
         let manager = Task {
             try await ControllerManager(client: client, logger: Logger(label: "test"), terminatedPodThreshold: terminatedPodThreshold,
-                                        podGCQuarantine: podGCQuarantine, podGCPeriod: podGCPeriod).run()
+                                        podGCQuarantine: podGCQuarantine, podGCPeriod: podGCPeriod, podNetwork: podNetwork).run()
         }
         return ControllerTestCluster(client: client, tasks: [feed, manager])
     }
