@@ -67,7 +67,8 @@ public struct NodeAgent: Service {
                                                                nodeIP: cfg.nodeIP, nodeAllocatable: profile.allocatable ?? profile.capacity,
                                                                runtimeHasImages: runtime.capabilities.runsImages, logger: logger),
                                    backoff: RestartBackoff(), prober: Prober(runtime: runtime, http: http),
-                                   hooks: LifecycleHookRunner(runtime: runtime, http: http), logger: logger, relistInterval: cfg.relistInterval)
+                                   hooks: LifecycleHookRunner(runtime: runtime, http: http), images: ImagePuller(runtime: runtime),
+                                   logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)
         let pressure = NodePressure()
         await manager.recover()

@@ -69,11 +69,7 @@ extension PodWorker {
             waitingReasons[name] = (reason: RestartBackoff.BackOff.reason, message: wait.message)
             view.waiting = waitingReasons[name]
             // Come back when the back-off ends rather than at the next relist.
-            let remaining = wait.remaining
-            Task { [weak self] in
-                try? await Task.sleep(for: remaining)
-                await self?.wake()
-            }
+            wake(after: wait.remaining)
         case .restart:
             // kubelet keeps the newest exited instance (for `logs --previous`) and removes older ones.
             if let older = view.previous { try? await context.runtime.removeContainer(older.id) }
@@ -87,24 +83,14 @@ extension PodWorker {
                view: inout ContainerView) async {
         let name = spec.name ?? ""
         let image = spec.image ?? ""
-        do {
-            if context.capabilities.runsImages {
-                if try await context.runtime.imageStatus(image) == nil || spec.imagePullPolicy == "Always" {
-                    context.event(pod, "Normal", "Pulling", "Pulling image \"\(image)\"", container: name, initContainer: initContainer)
-                    let started = Date()
-                    _ = try await context.runtime.pullImage(image, auth: nil)
-                    context.event(pod, "Normal", "Pulled", "Successfully pulled image \"\(image)\" in \(Self.seconds(Date().timeIntervalSince(started)))",
-                                  container: name, initContainer: initContainer)
-                } else {
-                    context.event(pod, "Normal", "Pulled", "Container image \"\(image)\" already present on machine", container: name,
-                                  initContainer: initContainer)
-                }
+        if context.capabilities.runsImages {
+            let outcome = await ensureImage(spec, initContainer: initContainer)
+            if case .waiting(let reason, let message, let retryAfter) = outcome {
+                waitingReasons[name] = (reason: reason, message: message)
+                view.waiting = waitingReasons[name]
+                if let retryAfter { wake(after: retryAfter) }
+                return
             }
-        } catch {
-            waitingReasons[name] = (reason: "ErrImagePull", message: "\(error)")
-            view.waiting = waitingReasons[name]
-            context.event(pod, "Warning", "Failed", "Failed to pull image \"\(image)\": \(error)", container: name, initContainer: initContainer)
-            return
         }
         let containerConfig: ContainerConfig
         do {
@@ -143,6 +129,43 @@ extension PodWorker {
                 context.event(pod, "Normal", "Killing", "FailedPostStartHook", container: name, initContainer: initContainer)
                 try? await context.runtime.stopContainer(id, timeout: gracePeriod)
             }
+        }
+    }
+
+    /// The container's image on the node, pulled as its policy says with the pod's pull secrets.
+    private func ensureImage(_ spec: CoreV1.Container, initContainer: Bool) async -> ImagePuller.Outcome {
+        let pod = self.pod, context = self.context, name = spec.name ?? ""
+        let record: @Sendable (ImagePuller.Event) -> Void = { e in
+            context.event(pod, e.type, e.reason, e.message, container: name, initContainer: initContainer)
+        }
+        return await context.images.ensure(spec.image ?? "", policy: spec.imagePullPolicy ?? "IfNotPresent", podUID: uid,
+                                           credentials: { try await Self.pullCredentials(of: pod, context: context) }, events: record)
+    }
+
+    /// The pod's `imagePullSecrets`; a missing one is skipped with a Warning, as kubelet does.
+    static func pullCredentials(of pod: CoreV1.Pod, context: AgentContext) async throws -> RegistryCredentials {
+        var secrets: [CoreV1.Secret] = []
+        var missing: [String] = []
+        for reference in pod.spec?.imagePullSecrets ?? [] {
+            guard let name = reference.name, !name.isEmpty else { continue }
+            if let secret = try await context.preparation.source.secret(namespace: pod.metadata.namespace ?? "default", name: name) {
+                secrets.append(secret)
+            } else {
+                missing.append(name)
+            }
+        }
+        if !missing.isEmpty {
+            context.event(pod, "Warning", "FailedToRetrieveImagePullSecret",
+                          "Unable to retrieve some image pull secrets (\(missing.joined(separator: ", "))); attempting to pull the image may not succeed.")
+        }
+        return try RegistryCredentials(secrets: secrets)
+    }
+
+    /// Wakes this worker after `delay` (a back-off ending) rather than at the next relist.
+    func wake(after delay: Duration) {
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.wake()
         }
     }
 

@@ -47,6 +47,7 @@ extension PodWorker {
         }
         if let sb = sandbox { try? await context.runtime.removeSandbox(sb) }
         await context.backoff.forgetPod(uid: uid)
+        await context.images.forget(podUID: uid)
         await context.preparation.cleanUp(podUID: uid)
         let ns = pod.metadata.namespace ?? "", name = pod.metadata.name ?? ""
         try? FileManager.default.removeItem(atPath: context.paths.podLogDirectory(namespace: ns, name: name, uid: uid))
