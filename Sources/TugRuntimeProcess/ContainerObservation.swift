@@ -14,12 +14,11 @@ extension ProcessRuntime {
     /// the machine rebooted), the runtime records it, so every later look agrees.
     func observe(_ record: ContainerRecord) throws -> Observation {
         let directory = store.containerDirectory(record.id)
-        let exitFile = StateStore.exitFile(in: directory)
-        let started = try StateStore.read(StartedRecord.self, from: StateStore.startedFile(in: directory))
-        if let exit = try StateStore.read(ExitRecord.self, from: exitFile) {
+        let started = try store.started(record.id)
+        if let exit = try store.exit(record.id) {
             return Observation(state: .exited, started: started, exit: exit)
         }
-        guard let shim = try StateStore.read(ShimRecord.self, from: StateStore.shimFile(in: directory)) else {
+        guard let shim = try store.shim(record.id) else {
             return Observation(state: .created)
         }
         let shimAlive = ProcFS.isAlive(pid: shim.pid, startTicks: shim.startTicks)
@@ -32,7 +31,7 @@ extension ProcessRuntime {
             return Observation(state: .created)
         }
         // The shim may have recorded the end between the reads above.
-        if let exit = try StateStore.read(ExitRecord.self, from: exitFile) {
+        if let exit = try store.exit(record.id) {
             return Observation(state: .exited, started: started, exit: exit)
         }
         let exit = started == nil
@@ -42,7 +41,7 @@ extension ProcessRuntime {
                          message: "the container's process ended while its runtime shim was not running; its exit code is unknown")
         logger.warning("container ended without its shim recording it", metadata: [
             "container": "\(record.id)", "name": "\(record.config.name)", "reason": "\(exit.reason)"])
-        try StateStore.write(exit, to: exitFile)
+        try store.saveExit(exit, for: record.id)
         return Observation(state: .exited, started: started, exit: exit)
     }
 

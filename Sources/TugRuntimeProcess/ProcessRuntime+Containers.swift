@@ -46,7 +46,7 @@ extension ProcessRuntime {
             let record = ContainerRecord(id: id, sandboxID: sandbox, config: config, createdAt: Date(), logPath: logPath,
                                          workingDirectory: config.workingDir.isEmpty ? defaultWorkingDirectory : config.workingDir,
                                          cgroup: cgroup, bindMounts: plan.bindMounts, createdPaths: plan.createdPaths)
-            try StateStore.write(record, to: StateStore.containerFile(in: directory))
+            try store.save(record)
         } catch {
             MountPlanner.cleanUp(plan.createdPaths)
             cgroup?.remove()
@@ -99,7 +99,7 @@ extension ProcessRuntime {
         // The shim is detached but still our child while we live: reap it when it ends, on a
         // small thread of its own (it may run for months; a GCD worker must not be held that long).
         Sys.startThread { _ = Sys.waitStatus(pid) }
-        try StateStore.write(ShimRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0), to: StateStore.shimFile(in: directory))
+        try store.save(ShimRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0), for: id)
 
         // The shim closes its end once the container has exec'd or failed to (or when it dies).
         await Blocking.run {
@@ -166,14 +166,14 @@ extension ProcessRuntime {
         try await stopContainer(id, timeout: .zero)
         // A container whose shim never got to start it: make sure no shim lingers.
         let directory = store.containerDirectory(id)
-        if let shim = try? StateStore.read(ShimRecord.self, from: StateStore.shimFile(in: directory)),
+        if let shim = try? store.shim(id),
            ProcFS.isAlive(pid: shim.pid, startTicks: shim.startTicks), try observe(record).state != .running {
             kill(shim.pid, SIGKILL)
         }
         record.cgroup?.remove()
         MountPlanner.cleanUp(record.createdPaths)
         do {
-            try FileManager.default.removeItem(atPath: directory)
+            try store.removeContainerState(id)
         } catch {
             throw RuntimeError.failed("cannot remove the state of container \(id): \(error.localizedDescription)")
         }

@@ -75,8 +75,7 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         do {
             try Sys.makeDirectories(directory, mode: 0o700)
-            try StateStore.write(SandboxRecord(id: id, config: config, createdAt: Date(), state: .ready, cgroupRelative: cgroupRelative),
-                                 to: StateStore.sandboxFile(in: directory))
+            try store.save(SandboxRecord(id: id, config: config, createdAt: Date(), state: .ready, cgroupRelative: cgroupRelative))
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             if let cgroupRelative { cgroups?.remove(cgroupRelative) }
@@ -103,7 +102,7 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         if record.state != .notReady {
             record.state = .notReady
-            try StateStore.write(record, to: StateStore.sandboxFile(in: store.sandboxDirectory(id)))
+            try store.save(record)
         }
     }
 
@@ -114,7 +113,7 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         if let relative = record.cgroupRelative { cgroups?.remove(relative) }
         do {
-            try FileManager.default.removeItem(atPath: store.sandboxDirectory(id))
+            try store.removeSandboxState(id)
         } catch {
             throw RuntimeError.failed("cannot remove the state of sandbox \(id): \(error.localizedDescription)")
         }

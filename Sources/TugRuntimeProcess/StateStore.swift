@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TugRuntime
 import TugShimKit
 
@@ -53,8 +54,16 @@ struct ExitRecord: Codable, Sendable {
 }
 
 /// Where each piece of state lives under the runtime's root folder, and JSON in and out.
+///
+/// Records are read from disk once and then served from memory: sandbox and container records
+/// change only through this runtime, and a container's shim, started and exit records are final
+/// once written. Pod workers list their containers every second, so decoding every file on
+/// every list cost O(pods²) work per second.
 struct StateStore: Sendable {
     let root: String
+    private let cache = RecordCache()
+
+    init(root: String) { self.root = root }
 
     var sandboxesDirectory: String { root + "/sandboxes" }
     var containersDirectory: String { root + "/containers" }
@@ -112,28 +121,106 @@ struct StateStore: Sendable {
     }
 
     func sandbox(_ id: SandboxID) throws -> SandboxRecord {
+        if let cached = cache.state.withLock({ $0.sandboxes[id] }) { return cached }
         guard Self.isValidID(id), let record = try Self.read(SandboxRecord.self, from: Self.sandboxFile(in: sandboxDirectory(id))) else {
             throw RuntimeError.notFound("sandbox \(id)")
         }
+        cache.state.withLock { $0.sandboxes[id] = record }
         return record
     }
 
     func container(_ id: ContainerID) throws -> ContainerRecord {
+        if let cached = cache.state.withLock({ $0.containers[id] }) { return cached }
         guard Self.isValidID(id),
               let record = try Self.read(ContainerRecord.self, from: Self.containerFile(in: containerDirectory(id))) else {
             throw RuntimeError.notFound("container \(id)")
         }
+        cache.state.withLock { $0.containers[id] = record }
         return record
     }
 
     func allSandboxes() -> [SandboxRecord] {
-        Self.entries(of: sandboxesDirectory).compactMap { try? Self.read(SandboxRecord.self, from: Self.sandboxFile(in: sandboxDirectory($0))) }
+        if !cache.state.withLock({ $0.sandboxesLoaded }) {
+            let loaded = Self.entries(of: sandboxesDirectory).compactMap {
+                try? Self.read(SandboxRecord.self, from: Self.sandboxFile(in: sandboxDirectory($0)))
+            }
+            cache.state.withLock { state in
+                for record in loaded where state.sandboxes[record.id] == nil { state.sandboxes[record.id] = record }
+                state.sandboxesLoaded = true
+            }
+        }
+        return cache.state.withLock { $0.sandboxes.values.sorted { $0.id < $1.id } }
     }
 
     func allContainers() -> [ContainerRecord] {
-        Self.entries(of: containersDirectory).compactMap {
-            try? Self.read(ContainerRecord.self, from: Self.containerFile(in: containerDirectory($0)))
+        if !cache.state.withLock({ $0.containersLoaded }) {
+            let loaded = Self.entries(of: containersDirectory).compactMap {
+                try? Self.read(ContainerRecord.self, from: Self.containerFile(in: containerDirectory($0)))
+            }
+            cache.state.withLock { state in
+                for record in loaded where state.containers[record.id] == nil { state.containers[record.id] = record }
+                state.containersLoaded = true
+            }
         }
+        return cache.state.withLock { $0.containers.values.sorted { $0.id < $1.id } }
+    }
+
+    func save(_ record: SandboxRecord) throws {
+        try Self.write(record, to: Self.sandboxFile(in: sandboxDirectory(record.id)))
+        cache.state.withLock { $0.sandboxes[record.id] = record }
+    }
+
+    func save(_ record: ContainerRecord) throws {
+        try Self.write(record, to: Self.containerFile(in: containerDirectory(record.id)))
+        cache.state.withLock { $0.containers[record.id] = record }
+    }
+
+    func removeSandboxState(_ id: SandboxID) throws {
+        cache.state.withLock { $0.sandboxes[id] = nil }
+        try FileManager.default.removeItem(atPath: sandboxDirectory(id))
+    }
+
+    func removeContainerState(_ id: ContainerID) throws {
+        cache.state.withLock { state in
+            state.containers[id] = nil
+            state.shims[id] = nil
+            state.started[id] = nil
+            state.exits[id] = nil
+        }
+        try FileManager.default.removeItem(atPath: containerDirectory(id))
+    }
+
+    /// The shim, started and exit records of a container: from memory once seen, since each is
+    /// written once.
+    func shim(_ id: ContainerID) throws -> ShimRecord? {
+        try final(id, \.shims, file: Self.shimFile(in: containerDirectory(id)))
+    }
+
+    func started(_ id: ContainerID) throws -> StartedRecord? {
+        try final(id, \.started, file: Self.startedFile(in: containerDirectory(id)))
+    }
+
+    func exit(_ id: ContainerID) throws -> ExitRecord? {
+        try final(id, \.exits, file: Self.exitFile(in: containerDirectory(id)))
+    }
+
+    func save(_ record: ShimRecord, for id: ContainerID) throws {
+        try Self.write(record, to: Self.shimFile(in: containerDirectory(id)))
+        cache.state.withLock { $0.shims[id] = record }
+    }
+
+    /// Records the end of a container whose shim could not; a record the shim wrote meanwhile wins.
+    func saveExit(_ record: ExitRecord, for id: ContainerID) throws {
+        try Self.write(record, to: Self.exitFile(in: containerDirectory(id)))
+        cache.state.withLock { $0.exits[id] = record }
+    }
+
+    private func final<R: Decodable & Sendable>(_ id: ContainerID, _ key: WritableKeyPath<RecordCache.State, [ContainerID: R]>,
+                                                file: String) throws -> R? {
+        if let cached = cache.state.withLock({ $0[keyPath: key][id] }) { return cached }
+        guard let record = try Self.read(R.self, from: file) else { return nil }
+        cache.state.withLock { $0[keyPath: key][id] = record }
+        return record
     }
 
     /// IDs are ours (hex); anything else must not become a path.
@@ -144,4 +231,19 @@ struct StateStore: Sendable {
     static func newID() -> String {
         (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
     }
+}
+
+/// The records a `StateStore` has read or written.
+final class RecordCache: Sendable {
+    struct State {
+        var sandboxes: [SandboxID: SandboxRecord] = [:]
+        var containers: [ContainerID: ContainerRecord] = [:]
+        var sandboxesLoaded = false
+        var containersLoaded = false
+        var shims: [ContainerID: ShimRecord] = [:]
+        var started: [ContainerID: StartedRecord] = [:]
+        var exits: [ContainerID: ExitRecord] = [:]
+    }
+
+    let state = Mutex(State())
 }
