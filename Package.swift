@@ -77,7 +77,9 @@ let package = Package(
         /// The process runtime's per-container supervisor and launcher: Glibc only (no Foundation), so
         /// `tug-shim` starts in a millisecond or two.
         .target(name: "TugShimKit"),
-        .executableTarget(name: "TugShim", dependencies: ["TugShimKit"]),
+        // Statically linked Swift runtime: one shim per container start, and the dynamic linker's
+        // work for libswiftCore was a third of each start.
+        .executableTarget(name: "TugShim", dependencies: ["TugShimKit"], linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .target(name: "TugRuntimeProcess", dependencies: [
             "TugRuntime", "TugShimKit",
             .product(name: "Logging", package: "swift-log"),
