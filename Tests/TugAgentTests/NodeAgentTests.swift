@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TugAPI
 import TugClient
@@ -30,6 +31,22 @@ import TugRuntimeSimulated
             try? await node.client.get(CoordinationV1.Lease.self, namespace: "kube-node-lease", name: AgentTestNode.nodeName)
         }
         #expect(lease?.spec?.holderIdentity == AgentTestNode.nodeName)
+    }
+
+    @Test("the pod network is set up once the Node gets its pod CIDR, with that CIDR")
+    func podNetworkWaitsForThePodCIDR() async throws {
+        let seen = Mutex<[String]>([])
+        let node = try await AgentTestNode.start { config in
+            config.podNetworkSetup = { cidr in seen.withLock { $0.append(cidr) } }
+        }
+        defer { node.stop() }
+        _ = try await node.eventually("node registered") { try? await node.client.get(CoreV1.Node.self, name: AgentTestNode.nodeName) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(seen.withLock { $0 }.isEmpty, "no pod network before the node has a subnet")
+        _ = try await node.client.patch(CoreV1.Node.self, name: AgentTestNode.nodeName,
+                                        ["spec": .object(["podCIDR": .string("10.42.3.0/24"), "podCIDRs": .array([.string("10.42.3.0/24")])])])
+        _ = try await node.eventually("the setup ran") { seen.withLock { $0.isEmpty ? nil : $0 } }
+        #expect(seen.withLock { $0 } == ["10.42.3.0/24"])
     }
 
     @Test func runsAPodAndReportsItRunningAndReady() async throws {

@@ -29,6 +29,9 @@ public struct NodeAgent: Service {
         public var statsInterval: Duration = .seconds(5)
         /// The node's available memory; /proc/meminfo's MemAvailable unless a test says otherwise.
         public var memoryAvailable: @Sendable () async -> Int64? = { EvictionManager.memAvailable() }
+        /// Called once the Node has its `spec.podCIDR` (from the node IPAM controller), to set up
+        /// the pod network on it (the CNI config a CRI runtime reads). Retried until it succeeds.
+        public var podNetworkSetup: (@Sendable (_ podCIDR: String) async throws -> Void)?
 
         public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
             self.nodeName = nodeName
@@ -106,6 +109,9 @@ public struct NodeAgent: Service {
                     await manager.removeOrphans()
                 }
                 group.addTask { await heartbeat(node, pressure: pressure) }
+                if let setup = cfg.podNetworkSetup {
+                    group.addTask { await setUpPodNetwork(setup) }
+                }
                 group.addTask { await collector.run() }
                 group.addTask { await ContainerLogRotation().run(runtime: runtime, interval: .seconds(10), logger: logger) }
                 group.addTask {
@@ -125,6 +131,31 @@ public struct NodeAgent: Service {
             }
         }
         await manager.shutdown()
+    }
+
+    /// Waits for the Node's pod subnet, then hands it to `setup` (retrying both), as kubelet
+    /// waits for its podCIDR before the network plugin is ready.
+    func setUpPodNetwork(_ setup: @Sendable (String) async throws -> Void) async {
+        var attempt = 0
+        var announced = false
+        while !Task.isCancelled {
+            attempt += 1
+            do {
+                let node = try await client.get(CoreV1.Node.self, name: configuration.nodeName)
+                if let cidr = node.spec?.podCIDR, !cidr.isEmpty {
+                    try await setup(cidr)
+                    logger.info("pod network ready on node \(configuration.nodeName): \(cidr)")
+                    return
+                }
+                if !announced {
+                    logger.info("waiting for node \(configuration.nodeName) to get a pod CIDR (the node IPAM controller assigns one)")
+                    announced = true
+                }
+            } catch {
+                if attempt % 10 == 1 { logger.warning("setting up the pod network: \(error); retrying") }
+            }
+            try? await Task.sleep(for: .milliseconds(min(2000, 100 * attempt)))
+        }
     }
 
     func registerWithRetry(_ profile: NodeProfile) async throws {
