@@ -40,9 +40,11 @@ class TugServer:
 
     NODE_NAME = "tug-e2e"
 
-    def __init__(self, binary: str, data_dir: Path, log_path: Path, extra_args: list[str] | None = None, agent: bool = False):
+    def __init__(self, binary: str, data_dir: Path, log_path: Path, extra_args: list[str] | None = None, agent: bool = False,
+                 runtime: str = "process"):
         self.binary = binary
         self.agent = agent
+        self.runtime = runtime
         self.kubelet_port: int | None = None
         self.data_dir = Path(data_dir)
         self.log_path = Path(log_path)
@@ -101,7 +103,7 @@ class TugServer:
         self.port = port or free_port()
         if self.agent:
             self.kubelet_port = self.kubelet_port or free_port()
-            node = ["--runtime", "process", "--node-ip", "127.0.0.1", "--node-name", self.NODE_NAME,
+            node = ["--runtime", self.runtime, "--node-ip", "127.0.0.1", "--node-name", self.NODE_NAME,
                     "--kubelet-port", str(self.kubelet_port)]
         else:
             node = ["--no-agent"]
