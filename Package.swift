@@ -116,7 +116,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TugNetworkTests", dependencies: ["TugNetwork"]),
+        .testTarget(name: "TugNetworkTests", dependencies: ["TugNetwork", "TugContainerd"]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [
             "TugClient", "TugInProcess", "TugAPIServer", "TugStore",

@@ -25,6 +25,8 @@ enum ChildProcess {
     static func spawn(
         executable: String,
         arguments: [String],
+        environment: [String]? = nil,
+        stdin: Int32? = nil,
         stdout: Int32,
         stderr: Int32,
         newProcessGroup: Bool
@@ -32,16 +34,22 @@ enum ChildProcess {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         guard devNull >= 0 else { throw ContainerdError("cannot open /dev/null: \(String(cString: strerror(errno)))") }
         defer { close(devNull) }
+        // A descriptor shared with the parent keeps its offset: start reading input at its beginning.
+        if let stdin { lseek(stdin, 0, SEEK_SET) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         // dup2 clears close-on-exec on the target, so CLOEXEC sources still reach the child.
-        posix_spawn_file_actions_adddup2(&actions, devNull, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdin ?? devNull, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         if let closeFrom = closeFromAction {
             _ = closeFrom(&actions, 3)
+        } else {
+            // Older C libraries: close what is open now (glibc ignores a close of a closed descriptor).
+            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
+            for fd in open where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         }
 
         var attributes = posix_spawnattr_t()
@@ -62,8 +70,12 @@ enum ChildProcess {
 
         var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var envp: [UnsafeMutablePointer<CChar>?] = (environment ?? []).map { strdup($0) } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+        let result = environment == nil
+            ? posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+            : posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         guard result == 0 else {
             throw ContainerdError("cannot start \(executable): \(String(cString: strerror(result)))")
         }

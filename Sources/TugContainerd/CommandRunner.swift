@@ -17,13 +17,26 @@ public struct CommandResult: Sendable, Hashable {
 /// Runs a short command (ctr) to completion with a deadline, its output captured in unlinked
 /// temporary files so neither pipe can fill up and stall it.
 enum CommandRunner {
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> CommandResult {
+    /// - Parameters:
+    ///   - environment: replaces the inherited environment when given.
+    ///   - input: the command's standard input (empty when nil).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    input: Data? = nil, timeout: Duration) async throws -> CommandResult {
         let stdout = try anonymousFile()
         defer { close(stdout) }
         let stderr = try anonymousFile()
         defer { close(stderr) }
+        var stdin: Int32?
+        defer { if let stdin { close(stdin) } }
+        if let input {
+            let fd = try anonymousFile()
+            stdin = fd
+            let written = input.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            guard written == input.count else { throw ContainerdError("cannot write a command's input to a temporary file") }
+        }
         let pid = try ChildProcess.spawn(executable: executable, arguments: arguments,
-                                         stdout: stdout, stderr: stderr, newProcessGroup: false)
+                                         environment: environment.map { $0.map { "\($0.key)=\($0.value)" } },
+                                         stdin: stdin, stdout: stdout, stderr: stderr, newProcessGroup: false)
         guard let exit = await ChildProcess.wait(pid, timeout: timeout) else {
             kill(pid, SIGKILL)
             _ = await ChildProcess.wait(pid, timeout: .seconds(5))

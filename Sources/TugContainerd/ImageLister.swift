@@ -47,8 +47,9 @@ public struct ImageLister: Sendable, Hashable {
         output.split(whereSeparator: \.isNewline).compactMap { line in
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard words.count >= 5, words[0] != "REF",
-                  let digestIndex = words.firstIndex(where: { $0.hasPrefix("sha256:") && $0.count == 71 }),
-                  digestIndex >= 1, digestIndex + 2 < words.count,
+                  // The first word is the name, which for CRI's ID names is itself a digest.
+                  let digestIndex = words.dropFirst().firstIndex(where: { $0.hasPrefix("sha256:") && $0.count == 71 }),
+                  digestIndex + 2 < words.count,
                   let bytes = parseSize(words[digestIndex + 1], unit: words[digestIndex + 2]) else { return nil }
             let platformWord = digestIndex + 3 < words.count ? words[digestIndex + 3] : "-"
             return ImageSummary(

@@ -24,7 +24,11 @@ struct ContainerdSupervisorTests {
         defer { dir.remove() }
         let config = config(in: dir)
         let supervisor = ContainerdSupervisor(config: config, insecureRegistries: ["127.0.0.1:5000"])
-        defer { Task.detached { await supervisor.stop() } }
+        try await withSupervisor(supervisor) { supervisor in try await startImportListStop(supervisor, dir: dir) }
+    }
+
+    private func startImportListStop(_ supervisor: ContainerdSupervisor, dir: TemporaryDirectory) async throws {
+        let config = supervisor.config
         try await supervisor.start()
         let pid = try #require(await supervisor.processID)
 
@@ -46,6 +50,27 @@ struct ContainerdSupervisorTests {
         #expect(pause.sizeBytes > 500_000)
         #expect(pause.platforms == ["linux/\(ImagePlatform.host.architecture)"])
         #expect(images.allSatisfy { !$0.isDigestReference })
+
+        // The pause container, run as pid 1 of its own namespaces, exits on SIGTERM (its trap).
+        let id = "tugpause-\(getpid())"
+        _ = try await ctr.run(["run", "-d", "--null-io", PauseImage.defaultReference, id])
+        var status = ""
+        do {
+            _ = try await ctr.run(["tasks", "kill", "--signal", "SIGTERM", id])
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline {
+                let tasks = try await ctr.run(["tasks", "ls"])
+                status = tasks.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map { String($0.split(separator: " ").last ?? "") } ?? ""
+                if status == "STOPPED" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        } catch {
+            Issue.record(error)
+        }
+        if status != "STOPPED" { _ = try? await ctr.run(["tasks", "kill", "--signal", "SIGKILL", id]) }
+        _ = try? await ctr.run(["tasks", "rm", "--force", id])
+        _ = try? await ctr.run(["containers", "rm", id])
+        #expect(status == "STOPPED", "pause task after SIGTERM: \(status)")
 
         // A file that is no image archive fails with ctr's own reason.
         let bogus = dir.path + "/bogus.tar"
@@ -90,19 +115,20 @@ struct ContainerdSupervisorTests {
         let dir = try TemporaryDirectory("left")
         defer { dir.remove() }
         let first = ContainerdSupervisor(config: config(in: dir))
-        defer { Task.detached { await first.stop() } }
-        try await first.start()
-        let oldPid = try #require(await first.processID)
-
         let second = ContainerdSupervisor(config: config(in: dir))
-        defer { Task.detached { await second.stop() } }
-        try await second.start()
-        let newPid = try #require(await second.processID)
-        #expect(newPid != oldPid)
-        #expect(!ChildProcess.exists(oldPid))
-        #expect(UnixSocketProbe.answers(at: second.config.socketPath))
-        await second.stop()
-        #expect(!ChildProcess.exists(newPid))
+        try await withSupervisor(first) { first in
+            try await first.start()
+            let oldPid = try #require(await first.processID)
+            try await withSupervisor(second) { second in
+                try await second.start()
+                let newPid = try #require(await second.processID)
+                #expect(newPid != oldPid)
+                #expect(!ChildProcess.exists(oldPid))
+                #expect(UnixSocketProbe.answers(at: second.config.socketPath))
+                await second.stop()
+                #expect(!ChildProcess.exists(newPid))
+            }
+        }
     }
 
     @Test("a containerd that dies at start fails start() with its log's last lines")
@@ -139,7 +165,7 @@ struct ContainerdSupervisorTests {
             return message.contains("did not answer") && message.contains("fake: waiting forever")
         }
         #expect(await supervisor.processID == nil)
-        let leftovers = try shell("/usr/bin/pgrep", ["-f", fake])
+        let leftovers = try await shell("/usr/bin/pgrep", ["-f", fake])
         #expect(leftovers.output.isEmpty, "no process of \(fake) remains: \(leftovers.output)")
     }
 

@@ -87,17 +87,29 @@ func jsonObject(_ data: Data) throws -> [String: Any] {
     return object
 }
 
-/// Runs a command to completion and returns (status, stdout+stderr).
+/// Runs a command to completion (async, never blocking a thread; no descriptors leak into it)
+/// and returns its status and output (stdout then stderr).
 @discardableResult
-func shell(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+func shell(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+           timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
+    let merged = environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } }
+    let result = try await CommandRunner.run(executable, arguments, environment: merged, timeout: timeout)
+    let status: Int32 = switch result.exit {
+    case .exited(let code): code
+    case .signaled(let signal): 128 + signal
+    }
+    return (status, result.standardOutput + result.standardError)
+}
+
+/// Runs `body` with a supervisor and always awaits its `stop()` afterwards, even when `body`
+/// throws, so no containerd outlives its test.
+func withSupervisor<T>(_ supervisor: ContainerdSupervisor, _ body: (ContainerdSupervisor) async throws -> T) async throws -> T {
+    do {
+        let value = try await body(supervisor)
+        await supervisor.stop()
+        return value
+    } catch {
+        await supervisor.stop()
+        throw error
+    }
 }

@@ -65,22 +65,22 @@ struct PauseImageTests {
     }
 
     @Test("GNU tar reads the archive and the layer, and the shell in the layer runs the TERM trap", .enabled(if: hasStaticBusybox, "needs busybox-static"))
-    func readableByTarAndRuns() throws {
+    func readableByTarAndRuns() async throws {
         let dir = try TemporaryDirectory("tar")
         defer { dir.remove() }
         let archive = dir.path + "/pause.tar"
         try PauseImage().writeArchive(toPath: archive)
-        let listing = try shell("/bin/tar", ["-tvf", archive])
+        let listing = try await shell("/bin/tar", ["-tvf", archive])
         #expect(listing.status == 0, "\(listing.output)")
         #expect(listing.output.contains("index.json"))
 
         let layer = try PauseImage().buildLayer()
         try layer.write(to: URL(fileURLWithPath: dir.path + "/layer.tar"))
         try FileManager.default.createDirectory(atPath: dir.path + "/rootfs", withIntermediateDirectories: true)
-        let extracted = try shell("/bin/tar", ["-xf", dir.path + "/layer.tar", "-C", dir.path + "/rootfs"])
+        let extracted = try await shell("/bin/tar", ["-xf", dir.path + "/layer.tar", "-C", dir.path + "/rootfs"])
         #expect(extracted.status == 0, "\(extracted.output)")
         // The image's shell, started from the extracted rootfs, is the busybox copied in.
-        let run = try shell(dir.path + "/rootfs/bin/sh", ["-c", "echo ran"])
+        let run = try await shell(dir.path + "/rootfs/bin/sh", ["-c", "echo ran"])
         #expect(run.output.contains("ran"))
         let resolved = try FileManager.default.destinationOfSymbolicLink(atPath: dir.path + "/rootfs/bin/sleep")
         #expect(resolved == "busybox")

@@ -4,6 +4,7 @@ import Testing
 import Glibc
 #endif
 @testable import TugNetwork
+@testable import TugContainerd
 
 /// Runs the rendered conflist through the installed plugins the way libcni does (each plugin
 /// gets the list's name and cniVersion, then the previous result), in a network namespace this
@@ -17,29 +18,18 @@ struct CNIPluginChainTests {
 
     private static var ip: String { FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip" }
 
+    /// Runs a command without blocking a thread or leaking descriptors into it (TugContainerd's runner).
     @discardableResult
     private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil)
-        throws -> (status: Int32, output: Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(input ?? Data())
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        async throws -> (status: Int32, output: Data) {
+        let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let result = try await CommandRunner.run(executable, arguments, environment: merged, input: input, timeout: .seconds(30))
+        let status: Int32 = result.exit == .exited(0) ? 0 : 1
+        return (status, Data((result.standardOutput + result.standardError).utf8))
     }
 
     private func invoke(_ command: String, plugin: [String: Any], list: [String: Any], prevResult: Any?,
-                        netns: String, runtimeConfig: [String: Any]) throws -> (status: Int32, output: Data) {
+                        netns: String, runtimeConfig: [String: Any]) async throws -> (status: Int32, output: Data) {
         var config = plugin
         config["name"] = list["name"]
         config["cniVersion"] = list["cniVersion"]
@@ -48,7 +38,7 @@ struct CNIPluginChainTests {
             config["runtimeConfig"] = runtimeConfig
         }
         let type = try #require(plugin["type"] as? String)
-        return try run(Self.pluginDirectory + "/" + type, [], environment: [
+        return try await run(Self.pluginDirectory + "/" + type, [], environment: [
             "CNI_COMMAND": command, "CNI_CONTAINERID": "tugtest-\(netns)", "CNI_NETNS": "/var/run/netns/" + netns,
             "CNI_IFNAME": "eth0", "CNI_PATH": Self.pluginDirectory,
         ], input: try JSONSerialization.data(withJSONObject: config))
@@ -56,7 +46,7 @@ struct CNIPluginChainTests {
 
     @Test("bridge + host-local + portmap accept the conflist: the pod gets an address in the pod CIDR",
           .enabled(if: live, "needs root, iproute2 and containernetworking-plugins in /usr/lib/cni"), .timeLimit(.minutes(1)))
-    func pluginsAcceptConflist() throws {
+    func pluginsAcceptConflist() async throws {
         let suffix = String(UUID().uuidString.prefix(6)).lowercased()
         let netns = "tugcni" + suffix
         let bridgeName = "tugt" + suffix
@@ -67,19 +57,28 @@ struct CNIPluginChainTests {
         let plugins = try #require(list["plugins"] as? [[String: Any]])
         let portMappings: [String: Any] = ["portMappings": [["hostPort": 39080, "containerPort": 80, "protocol": "tcp"]]]
 
-        #expect(try run(Self.ip, ["netns", "add", netns]).status == 0)
-        defer {
-            for plugin in plugins.reversed() {
-                _ = try? invoke("DEL", plugin: plugin, list: list, prevResult: nil, netns: netns, runtimeConfig: portMappings)
-            }
-            _ = try? run(Self.ip, ["netns", "del", netns])
-            _ = try? run(Self.ip, ["link", "del", bridgeName])
-            try? FileManager.default.removeItem(atPath: ipamDir)
+        #expect(try await run(Self.ip, ["netns", "add", netns]).status == 0)
+        do {
+            try await addAndCheck(plugins: plugins, list: list, netns: netns, bridgeName: bridgeName, portMappings: portMappings)
+        } catch {
+            Issue.record(error)
         }
+        // Cleanup runs whatever the checks found (defer cannot await).
+        for plugin in plugins.reversed() {
+            let deleted = try? await invoke("DEL", plugin: plugin, list: list, prevResult: nil, netns: netns, runtimeConfig: portMappings)
+            #expect(deleted?.status == 0, "\(plugin["type"] ?? "?") DEL")
+        }
+        _ = try? await run(Self.ip, ["netns", "del", netns])
+        _ = try? await run(Self.ip, ["link", "del", bridgeName])
+        try? FileManager.default.removeItem(atPath: ipamDir)
+    }
+
+    private func addAndCheck(plugins: [[String: Any]], list: [String: Any], netns: String, bridgeName: String,
+                             portMappings: [String: Any]) async throws {
 
         var previous: Any?
         for plugin in plugins {
-            let result = try invoke("ADD", plugin: plugin, list: list, prevResult: previous, netns: netns, runtimeConfig: portMappings)
+            let result = try await invoke("ADD", plugin: plugin, list: list, prevResult: previous, netns: netns, runtimeConfig: portMappings)
             #expect(result.status == 0, "\(plugin["type"] ?? "?") ADD: \(String(decoding: result.output, as: UTF8.self))")
             previous = try JSONSerialization.jsonObject(with: result.output)
         }
@@ -89,9 +88,9 @@ struct CNIPluginChainTests {
         #expect(ips.first?["address"] as? String == "10.251.77.2/24")
         #expect(ips.first?["gateway"] as? String == "10.251.77.1")
 
-        let inside = try run(Self.ip, ["netns", "exec", netns, Self.ip, "-4", "addr", "show", "eth0"])
+        let inside = try await run(Self.ip, ["netns", "exec", netns, Self.ip, "-4", "addr", "show", "eth0"])
         #expect(String(decoding: inside.output, as: UTF8.self).contains("10.251.77.2/24"))
-        let bridge = try run(Self.ip, ["-4", "addr", "show", bridgeName])
+        let bridge = try await run(Self.ip, ["-4", "addr", "show", bridgeName])
         #expect(String(decoding: bridge.output, as: UTF8.self).contains("10.251.77.1/24"))
     }
 }
