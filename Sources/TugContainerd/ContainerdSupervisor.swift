@@ -18,6 +18,9 @@ public actor ContainerdSupervisor: Service {
     /// Registries containerd reaches over plain HTTP; their hosts.toml files are written on start.
     public nonisolated let insecureRegistries: [String]
     public nonisolated let containerdExecutable: String?
+    /// Whether start() imports the built-in pause image (`PauseImage`) as `config.sandboxImage`
+    /// when containerd lacks it, so pods get sandboxes without the internet.
+    public nonisolated let preparesSandboxImage: Bool
     public nonisolated let startTimeout: Duration
     public nonisolated let stopTimeout: Duration
     private let logger: Logger
@@ -32,6 +35,7 @@ public actor ContainerdSupervisor: Service {
         config: ContainerdConfig,
         insecureRegistries: [String] = [],
         containerdExecutable: String? = nil,
+        preparesSandboxImage: Bool = true,
         startTimeout: Duration = .seconds(30),
         stopTimeout: Duration = .seconds(15),
         logger: Logger = Logger(label: "tug.containerd")
@@ -39,6 +43,7 @@ public actor ContainerdSupervisor: Service {
         self.config = config
         self.insecureRegistries = insecureRegistries
         self.containerdExecutable = containerdExecutable
+        self.preparesSandboxImage = preparesSandboxImage
         self.startTimeout = startTimeout
         self.stopTimeout = stopTimeout
         self.logger = logger
@@ -54,7 +59,8 @@ public actor ContainerdSupervisor: Service {
     }
 
     /// Writes config.toml and the registry hosts, starts containerd and returns once its socket
-    /// accepts connections. Calling it while containerd runs does nothing.
+    /// accepts connections and (with `preparesSandboxImage`) the sandbox image is there.
+    /// Calling it while containerd runs does nothing.
     public func start() async throws {
         if let pid, exit == nil, ChildProcess.reap(pid) == nil { return }
         pid = nil
@@ -93,13 +99,23 @@ public actor ContainerdSupervisor: Service {
                 removePidFile()
                 throw ContainerdError("containerd \(ended) before its socket \(config.socketPath) answered; last lines of \(config.logFilePath):\n\(logTail())")
             }
-            if UnixSocketProbe.answers(at: config.socketPath) { return }
+            if UnixSocketProbe.answers(at: config.socketPath) { break }
             if ContinuousClock.now >= deadline {
                 let tail = logTail()
                 await stop()
                 throw ContainerdError("containerd did not answer at \(config.socketPath) within \(startTimeout) and was stopped; last lines of \(config.logFilePath):\n\(tail)")
             }
             try? await Task.sleep(for: .milliseconds(50))
+        }
+        guard preparesSandboxImage else { return }
+        do {
+            let ctr = CtrCommand(socketPath: config.socketPath, timeout: .seconds(120))
+            if try await PauseImage(reference: config.sandboxImage).ensureImported(using: ctr) {
+                logger.info("imported the sandbox image", metadata: ["image": "\(config.sandboxImage)"])
+            }
+        } catch {
+            await stop()
+            throw ContainerdError("containerd started but the sandbox image \(config.sandboxImage) could not be prepared, so it was stopped: \(error)")
         }
     }
 

@@ -23,7 +23,7 @@ struct ContainerdSupervisorTests {
         let dir = try TemporaryDirectory("live")
         defer { dir.remove() }
         let config = config(in: dir)
-        let supervisor = ContainerdSupervisor(config: config, insecureRegistries: ["127.0.0.1:5000"])
+        let supervisor = ContainerdSupervisor(config: config, insecureRegistries: ["127.0.0.1:5000"], preparesSandboxImage: false)
         try await withSupervisor(supervisor) { supervisor in try await startImportListStop(supervisor, dir: dir) }
     }
 
@@ -104,6 +104,14 @@ struct ContainerdSupervisorTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         let running = try #require(pid, "containerd answered within 60s")
+        // start() prepared the sandbox image before the service counted as running.
+        var listed: [String] = []
+        let listDeadline = ContinuousClock.now + .seconds(60)
+        while !listed.contains(PauseImage.defaultReference), ContinuousClock.now < listDeadline {
+            listed = (try? await ImageLister(ctr: CtrCommand(socketPath: supervisor.config.socketPath)).list().map(\.name)) ?? []
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(listed.contains(PauseImage.defaultReference))
         service.cancel()
         try await service.value
         #expect(!ChildProcess.exists(running))
@@ -114,8 +122,8 @@ struct ContainerdSupervisorTests {
     func replacesLeftover() async throws {
         let dir = try TemporaryDirectory("left")
         defer { dir.remove() }
-        let first = ContainerdSupervisor(config: config(in: dir))
-        let second = ContainerdSupervisor(config: config(in: dir))
+        let first = ContainerdSupervisor(config: config(in: dir), preparesSandboxImage: false)
+        let second = ContainerdSupervisor(config: config(in: dir), preparesSandboxImage: false)
         try await withSupervisor(first) { first in
             try await first.start()
             let oldPid = try #require(await first.processID)

@@ -68,7 +68,7 @@ struct RegistryChainTests {
         #expect(pushed.contains("pushed \(registry)/busybox:1") && pushed.contains("pushed \(registry)/httpd:1"))
 
         let config = ContainerdConfig(dataDirectory: dir.path + "/ctrd", socketPath: dir.path + "/ctrd.sock")
-        try await withSupervisor(ContainerdSupervisor(config: config)) { supervisor in
+        try await withSupervisor(ContainerdSupervisor(config: config, preparesSandboxImage: false)) { supervisor in
             try await pullThroughHostsFile(supervisor, registry: registry)
         }
         _ = try await script("registry", ["stop", dir.path + "/registry"], registry: registry)
