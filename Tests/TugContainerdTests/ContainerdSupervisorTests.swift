@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -89,32 +90,50 @@ struct ContainerdSupervisorTests {
         #expect(!UnixSocketProbe.answers(at: config.socketPath))
     }
 
-    @Test("as a Service, it runs until cancelled and then stops containerd", .enabled(if: live, liveReason), .timeLimit(.minutes(2)))
-    func runsAsService() async throws {
+    @Test("in a ServiceGroup, it starts containerd with the sandbox image and stops it on graceful shutdown",
+          .enabled(if: live, liveReason), .timeLimit(.minutes(2)))
+    func runsInServiceGroup() async throws {
         let dir = try TemporaryDirectory("svc")
         defer { dir.remove() }
         let supervisor = ContainerdSupervisor(config: config(in: dir))
-        let service = Task { try await supervisor.run() }
-        defer { service.cancel() }
+        let group = ServiceGroup(services: [supervisor], logger: Logger(label: "test.group"))
+        let running = Task { try await group.run() }
 
+        var pid: Int32?
+        var listed: [String] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !listed.contains(PauseImage.defaultReference), ContinuousClock.now < deadline {
+            if UnixSocketProbe.answers(at: supervisor.config.socketPath) {
+                pid = await supervisor.processID
+                // start() prepares the sandbox image before it returns.
+                listed = (try? await ImageLister(ctr: CtrCommand(socketPath: supervisor.config.socketPath)).list().map(\.name)) ?? []
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(listed.contains(PauseImage.defaultReference))
+        let started = try #require(pid, "containerd answered within 60s")
+        #expect(!ChildProcess.exists(started), "containerd pid \(started) is gone after graceful shutdown")
+        #expect(await supervisor.processID == nil)
+    }
+
+    @Test("cancelling its run() stops containerd", .enabled(if: live, liveReason), .timeLimit(.minutes(2)))
+    func stopsOnCancellation() async throws {
+        let dir = try TemporaryDirectory("cancel")
+        defer { dir.remove() }
+        let supervisor = ContainerdSupervisor(config: config(in: dir), preparesSandboxImage: false)
+        let service = Task { try await supervisor.run() }
         var pid: Int32?
         let deadline = ContinuousClock.now + .seconds(60)
         while pid == nil, ContinuousClock.now < deadline {
             if UnixSocketProbe.answers(at: supervisor.config.socketPath) { pid = await supervisor.processID }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let running = try #require(pid, "containerd answered within 60s")
-        // start() prepared the sandbox image before the service counted as running.
-        var listed: [String] = []
-        let listDeadline = ContinuousClock.now + .seconds(60)
-        while !listed.contains(PauseImage.defaultReference), ContinuousClock.now < listDeadline {
-            listed = (try? await ImageLister(ctr: CtrCommand(socketPath: supervisor.config.socketPath)).list().map(\.name)) ?? []
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(listed.contains(PauseImage.defaultReference))
         service.cancel()
         try await service.value
-        #expect(!ChildProcess.exists(running))
+        let started = try #require(pid, "containerd answered within 60s")
+        #expect(!ChildProcess.exists(started))
     }
 
     @Test("a containerd left over from a crashed run with the same config is stopped and replaced",

@@ -70,9 +70,36 @@ struct RegistryChainTests {
         let config = ContainerdConfig(dataDirectory: dir.path + "/ctrd", socketPath: dir.path + "/ctrd.sock")
         try await withSupervisor(ContainerdSupervisor(config: config, preparesSandboxImage: false)) { supervisor in
             try await pullThroughHostsFile(supervisor, registry: registry)
+            try await importArchives(supervisor, images: dir.path + "/images", scratch: dir.path)
         }
         _ = try await script("registry", ["stop", dir.path + "/registry"], registry: registry)
         #expect(!ChildProcess.exists(registryPid), "registry pid \(registryPid) is gone")
+    }
+
+    /// `tug images import`: a `docker save`-style archive and a tarred OCI layout both import.
+    private func importArchives(_ supervisor: ContainerdSupervisor, images: String, scratch: String) async throws {
+        let ctr = CtrCommand(socketPath: supervisor.config.socketPath)
+        let dockerArchive = scratch + "/httpd-docker.tar"
+        let copied = try await shell("/usr/bin/skopeo", ["copy", "--quiet", "oci:\(images)/httpd:1",
+                                                          "docker-archive:\(dockerArchive):tugtest/httpd:2"])
+        #expect(copied.status == 0, "\(copied.output)")
+        let fromDocker = try await ImageImporter(ctr: ctr).importArchive(atPath: dockerArchive)
+        #expect(fromDocker == ["docker.io/tugtest/httpd:2"])
+
+        let ociArchive = scratch + "/busybox-oci.tar"
+        let packed = try await shell("/bin/tar", ["-C", images + "/busybox", "-cf", ociArchive, "."])
+        #expect(packed.status == 0, "\(packed.output)")
+        let fromOCI = try await ImageImporter(ctr: ctr).importArchive(atPath: ociArchive, baseName: "tugboat.local/busybox")
+        #expect(fromOCI == ["tugboat.local/busybox:1"])
+
+        let names = try await ImageLister(ctr: ctr).list().map(\.name)
+        #expect(names.contains("docker.io/tugtest/httpd:2") && names.contains("tugboat.local/busybox:1"), "\(names)")
+
+        await #expect {
+            try await ImageImporter(ctr: ctr).importArchive(atPath: scratch + "/missing.tar")
+        } throws: { error in
+            (error as? ContainerdError)?.message == "image archive \(scratch)/missing.tar does not exist"
+        }
     }
 
     private func pullThroughHostsFile(_ supervisor: ContainerdSupervisor, registry: String) async throws {
