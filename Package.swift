@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "TugAPI"),
@@ -84,6 +85,13 @@ let package = Package(
             "TugRuntime", "TugShimKit",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        /// containerd around the node: config.toml, registry hosts, the supervised daemon, the pause image, ctr import/list.
+        .target(name: "TugContainerd", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "TugNetwork"),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
             "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent", "TugRuntime", "TugRuntimeSimulated", "TugRuntimeProcess",
@@ -110,6 +118,13 @@ let package = Package(
             "TugRuntimeProcess", "TugRuntime", "TugShimKit",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TugContainerdTests", dependencies: [
+            "TugContainerd",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "TugNetworkTests", dependencies: ["TugNetwork", "TugContainerd"]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [
             "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
