@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(name: "TugAPI"),
@@ -77,6 +81,18 @@ let package = Package(
             "TugRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        /// containerd (or any CRI v1 runtime) over gRPC on a unix socket; streaming over its WebSocket server.
+        .target(name: "TugRuntimeCRI", dependencies: [
+            "TugRuntime",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "TugInProcess", dependencies: ["TugAPIServer", "TugClient"]),
         .executableTarget(name: "Tug", dependencies: [
             "TugAPI", "TugStore", "TugStoreSQLite", "TugAPIServer", "TugClient", "TugInProcess", "TugControllers", "TugScheduler", "TugAgent", "TugRuntime", "TugRuntimeSimulated", "TugRuntimeProcess",
@@ -102,6 +118,16 @@ let package = Package(
         .testTarget(name: "TugRuntimeProcessTests", dependencies: [
             "TugRuntimeProcess", "TugRuntime",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TugRuntimeCRITests", dependencies: [
+            "TugRuntimeCRI", "TugRuntime",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "TugStoreTests", dependencies: ["TugStore", "TugStoreSQLite"]),
         .testTarget(name: "TugClientTests", dependencies: [

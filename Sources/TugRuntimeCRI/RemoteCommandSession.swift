@@ -1,0 +1,63 @@
+import Logging
+import TugRuntime
+
+/// One exec or attach over the runtime's streaming server: the caller's stdin and terminal
+/// sizes go out on channels 0 and 4, stdout/stderr come back on 1 and 2, and the session's
+/// status (v4: a Kubernetes Status in JSON) on 3 just before the server closes the socket.
+struct RemoteCommandSession: Sendable {
+    let socket: ChannelWebSocket
+    let streams: ExecStreams
+    /// Attach ends when the caller's stdin ends; exec cannot (v4 has no stdin half-close), so
+    /// its command sees stdin stay open until it exits.
+    let closeWhenStdinEnds: Bool
+    let logger: Logger
+
+    static func open(url: String, streams: ExecStreams, closeWhenStdinEnds: Bool, logger: Logger) async throws -> RemoteCommandSession {
+        let socket = try await ChannelWebSocket.connect(url: url, logger: logger)
+        return RemoteCommandSession(socket: socket, streams: streams, closeWhenStdinEnds: closeWhenStdinEnds, logger: logger)
+    }
+
+    /// Runs until the server closes the session (or the calling task is cancelled); returns
+    /// the status bytes, nil when none came.
+    func run() async throws -> [UInt8]? {
+        let socket = self.socket
+        let stdinPump = Task { [streams, closeWhenStdinEnds, logger] in
+            guard let input = streams.stdin else { return }
+            for await chunk in input where !chunk.isEmpty {
+                socket.send(channel: 0, chunk)
+            }
+            if closeWhenStdinEnds {
+                socket.close()
+            } else {
+                logger.debug("exec: the caller's stdin ended; the v4 streaming protocol cannot pass that on")
+            }
+        }
+        let resizePump = Task { [streams] in
+            guard let sizes = streams.resize else { return }
+            for await size in sizes {
+                socket.send(channel: 4, KubernetesStatus.resizeMessage(size))
+            }
+        }
+        defer {
+            stdinPump.cancel()
+            resizePump.cancel()
+            socket.close()
+        }
+        var status: [UInt8]?
+        do {
+            for try await frame in socket.frames {
+                guard !frame.payload.isEmpty else { continue }
+                switch frame.channel {
+                case 1: await streams.stdout?(frame.payload)
+                case 2: await (streams.stderr ?? streams.stdout)?(frame.payload)
+                case 3: status = (status ?? []) + frame.payload
+                default: continue
+                }
+            }
+        } catch {
+            // The socket failing after a status arrived is just the server hanging up abruptly.
+            guard status != nil else { throw error }
+        }
+        return status
+    }
+}
