@@ -37,3 +37,6 @@ extension CRIRuntime {
         }
     }
 }
+
+/// GRPCCore has a `RuntimeError` too; in this module the name is the protocol's.
+typealias RuntimeError = TugRuntime.RuntimeError

@@ -5,10 +5,17 @@ extension CRIRuntime {
         if let security = config.security, security.runAsNonRoot {
             try await verifyRunsAsNonRoot(config, security: security)
         }
+        var podSandboxConfig = SandboxMapping.podSandboxConfig(sandboxConfig)
+        if config.security?.privileged == true {
+            // containerd refuses a privileged container unless the request's sandbox config is
+            // privileged too (kubelet marks the whole pod so when any container is); the flag is
+            // only checked here, the running sandbox is unaffected.
+            podSandboxConfig.linux.securityContext.privileged = true
+        }
         let request = Runtime_V1_CreateContainerRequest.with {
             $0.podSandboxID = sandbox
             $0.config = ContainerMapping.containerConfig(config, sandbox: sandboxConfig)
-            $0.sandboxConfig = SandboxMapping.podSandboxConfig(sandboxConfig)
+            $0.sandboxConfig = podSandboxConfig
         }
         do {
             return try await call("CreateContainer", subject: "of container \(config.name)") {

@@ -56,8 +56,11 @@ final class ChannelWebSocket: Sendable {
                             inbound.yield(Frame(channel: channel, payload: Array(buffer.readableBytesView.dropFirst())))
                         }
                         inbound.finish()
+                    } catch is CancellationError {
+                        // This side closed the session: the end, not a failure.
+                        inbound.finish()
                     } catch {
-                        inbound.finish(throwing: error)
+                        inbound.finish(throwing: Task.isCancelled ? nil : error)
                     }
                 }
                 group.addTask {

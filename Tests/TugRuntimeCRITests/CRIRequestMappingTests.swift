@@ -93,6 +93,20 @@ struct CRIRequestMappingTests {
             #expect(!config.linux.securityContext.hasRunAsUser && !config.linux.hasResources)
             #expect(config.command.isEmpty && config.args.isEmpty)
             #expect(config.linux.securityContext.namespaceOptions.network == .pod)
+            #expect(try #require(await state.createRequests.first).sandboxConfig.linux.securityContext.privileged == false)
+        }
+    }
+
+    @Test func privilegedContainerGoesWithAPrivilegedSandboxConfig() async throws {
+        try await FakeCRIServer.with { state, runtime in
+            let sandboxConfig = SandboxConfig(name: "p", namespace: "d", uid: "u", hostname: "p", logDirectory: "/logs")
+            let sandbox = try await runtime.runSandbox(sandboxConfig)
+            _ = try await runtime.createContainer(in: sandbox, ContainerConfig(name: "c", image: "busybox", logPath: "c/0.log",
+                                                                               security: SecurityConfig(privileged: true)),
+                                                  sandboxConfig: sandboxConfig)
+            let request = try #require(await state.createRequests.first)
+            #expect(request.config.linux.securityContext.privileged)
+            #expect(request.sandboxConfig.linux.securityContext.privileged)
         }
     }
 

@@ -230,8 +230,8 @@ struct FakeImageService: Runtime_V1_ImageService.SimpleServiceProtocol {
     }
 
     func pullImage(request: Runtime_V1_PullImageRequest, context: ServerContext) async throws -> Runtime_V1_PullImageResponse {
-        try await state.check("PullImage")
         await state.recordPull(request)
+        try await state.check("PullImage")
         return .with { $0.imageRef = "sha256:pulled" }
     }
 
@@ -273,3 +273,6 @@ enum FakeCRIServer {
         return result
     }
 }
+
+/// GRPCCore has a `RuntimeError` too; in these tests the name is the protocol's.
+typealias RuntimeError = TugRuntime.RuntimeError

@@ -24,6 +24,8 @@ actor FakeStreamingServer {
     func start() async throws -> String {
         let (ports, portSignal) = AsyncStream<Int>.makeStream()
         let server = self
+        var logger = Logger(label: "fake-streaming")
+        logger.logLevel = .critical
         let app = Application(
             router: Router(),
             server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .disabled))) { head, _, _ in
@@ -36,7 +38,7 @@ actor FakeStreamingServer {
             },
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
             onServerRunning: { channel in portSignal.yield(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "fake-streaming")
+            logger: logger
         )
         task = Task {
             try? await app.runService(gracefulShutdownSignals: [])

@@ -42,10 +42,10 @@ final class LiveContainerd: Sendable {
         let bridge = "tugcri\(subnet)"
         try conflist(bridge: bridge, subnet: "10.89.\(subnet).0/24").write(toFile: directory + "/cni/10-tugcri.conflist", atomically: true, encoding: .utf8)
         try config(directory).write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
-        let log = FileHandle(forWritingAtPath: directory + "/containerd.log") ?? {
-            FileManager.default.createFile(atPath: directory + "/containerd.log", contents: nil)
-            return FileHandle(forWritingAtPath: directory + "/containerd.log")!
-        }()
+        guard FileManager.default.createFile(atPath: directory + "/containerd.log", contents: nil),
+              let log = FileHandle(forWritingAtPath: directory + "/containerd.log") else {
+            throw FixtureError("cannot create \(directory)/containerd.log")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/containerd")
         process.arguments = ["--config", directory + "/config.toml"]
