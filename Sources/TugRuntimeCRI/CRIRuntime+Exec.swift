@@ -38,7 +38,9 @@ extension CRIRuntime {
             $0.containerID = id
             $0.cmd = command
             $0.tty = streams.tty
-            $0.stdin = streams.stdin != nil
+            // containerd closes an exec's input at once when none is attached, and for a TTY that
+            // closes the terminal and loses all output: a TTY session always gets a (silent) stdin.
+            $0.stdin = streams.stdin != nil || streams.tty
             $0.stdout = wantsStdout
             // A terminal has one output; CRI refuses tty together with stderr.
             $0.stderr = !streams.tty && streams.stderr != nil

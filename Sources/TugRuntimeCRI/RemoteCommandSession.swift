@@ -46,6 +46,7 @@ struct RemoteCommandSession: Sendable {
         var status: [UInt8]?
         do {
             for try await frame in socket.frames {
+                logger.trace("streaming frame on channel \(frame.channel): \(frame.payload.count) bytes")
                 guard !frame.payload.isEmpty else { continue }
                 switch frame.channel {
                 case 1: await streams.stdout?(frame.payload)

@@ -50,6 +50,18 @@ struct CRIStreamingTests {
         }
     }
 
+    @Test func ttyExecWithoutStdinStillAsksForStdin() async throws {
+        try await Self.withStreaming { state, runtime, _, container in
+            // The fake ends its exec when it reads "q"; with no caller stdin, end it by cancelling.
+            let session = Task { try await runtime.exec(container, command: ["top"], streams: ExecStreams(stdout: { _ in }, tty: true)) }
+            _ = try await LiveContainerdTests.waitFor("the exec request") { await state.execRequests.first }
+            session.cancel()
+            _ = try? await session.value
+            let request = try #require(await state.execRequests.first)
+            #expect(request.tty && request.stdin && request.stdout && !request.stderr)
+        }
+    }
+
     @Test func ttyExecAsksForNoStderr() async throws {
         try await Self.withStreaming { state, runtime, _, container in
             let (input, feed) = AsyncStream<[UInt8]>.makeStream()

@@ -100,7 +100,8 @@ struct LiveContainerdTests {
                                              streams: ExecStreams(stdout: { await terminal.add(.stdout, $0) }, tty: true, resize: sizes))
         resize.finish()
         #expect(ttyCode == 0)
-        #expect(await terminal.text(.stdout).contains("40 120"))
+        let terminalText = await terminal.text(.stdout)
+        #expect(terminalText.contains("40 120"), "stty said: \(terminalText)")
 
         let stats = try await runtime.containerStats(container)
         #expect(stats.cpuUsageCoreNanoSeconds > 0)
