@@ -256,21 +256,29 @@ enum FakeCRIServer {
     static func with<T: Sendable>(_ body: (FakeCRIState, CRIRuntime) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tug-fakecri-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = directory + "/cri.sock"
         let state = FakeCRIState()
         let transport = HTTP2ServerTransport.Posix(address: .unixDomainSocket(path: socket), transportSecurity: .plaintext)
         let server = GRPCServer(transport: transport, services: [FakeRuntimeService(state: state), FakeImageService(state: state)])
         let serving = Task { try await server.serve() }
-        defer {
-            server.beginGracefulShutdown()
-            serving.cancel()
+        let result: Result<T, any Error>
+        do {
+            _ = try await transport.listeningAddress
+            let runtime = try CRIRuntime(endpoint: "unix://" + socket, requestTimeout: .seconds(10))
+            do {
+                result = .success(try await body(state, runtime))
+            } catch {
+                result = .failure(error)
+            }
+            await runtime.close()
+        } catch {
+            result = .failure(error)
         }
-        _ = try await transport.listeningAddress
-        let runtime = try CRIRuntime(endpoint: "unix://" + socket, requestTimeout: .seconds(10))
-        let result = try await body(state, runtime)
-        await runtime.close()
-        return result
+        // The folder goes only once the server has let go of its socket.
+        server.beginGracefulShutdown()
+        _ = await serving.result
+        try? FileManager.default.removeItem(atPath: directory)
+        return try result.get()
     }
 }
 

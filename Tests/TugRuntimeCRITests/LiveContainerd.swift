@@ -23,13 +23,16 @@ final class LiveContainerd: Sendable {
 
     let directory: String
     let process: Process
+    /// The CNI bridge this run's conflist names; CNI leaves it behind, `stop()` removes it.
+    let bridge: String
     var socket: String { directory + "/containerd.sock" }
     var endpoint: String { "unix://" + socket }
     var logDirectory: String { directory + "/pod-logs" }
 
-    private init(directory: String, process: Process) {
+    private init(directory: String, process: Process, bridge: String) {
         self.directory = directory
         self.process = process
+        self.bridge = bridge
     }
 
     /// Starts containerd and imports the test images; throws with containerd's log on failure.
@@ -52,7 +55,7 @@ final class LiveContainerd: Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        let daemon = LiveContainerd(directory: directory, process: process)
+        let daemon = LiveContainerd(directory: directory, process: process, bridge: bridge)
         do {
             let deadline = Date().addingTimeInterval(20)
             while !FileManager.default.fileExists(atPath: daemon.socket) {
@@ -82,6 +85,7 @@ final class LiveContainerd: Sendable {
         // Mounts of sandboxes that were not removed (a failed test) must go before the folder.
         _ = try? Self.run("/bin/sh", ["-c", "grep -o ' \(directory)[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l"])
         try? FileManager.default.removeItem(atPath: directory)
+        _ = try? Self.run("/sbin/ip", ["link", "delete", bridge])
     }
 
     func log() -> String {
