@@ -4,20 +4,26 @@ import Logging
 import NIOCore
 import TugRuntime
 
-/// A WebSocket client speaking Kubernetes' channel protocol (`v4.channel.k8s.io`) to the
-/// runtime's streaming server: every binary message starts with one byte naming its channel
-/// (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize for exec/attach; 0 data, 1 error for a
-/// forwarded port), the rest is payload. The server closes the socket when the session ends.
+/// A WebSocket client speaking Kubernetes' channel protocol (`v4.channel.k8s.io`, or v5 where
+/// the server has it) to the runtime's streaming server: every binary message starts with one
+/// byte naming its channel (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize for exec/attach;
+/// 0 data, 1 error for a forwarded port), the rest is payload. The server closes the socket
+/// when the session ends.
 ///
-/// v4 has no way to half-close a channel (that came with v5, which containerd 1.6 lacks), so
-/// input can only end by closing the whole socket.
+/// Only v5 can half-close a channel (message `[255, channel]`); containerd 1.6 speaks v4, where
+/// input can only end by closing the whole socket, and ignores that message.
 final class ChannelWebSocket: Sendable {
     struct Frame: Sendable {
         var channel: UInt8
         var payload: [UInt8]
     }
 
-    static let subprotocol = "v4.channel.k8s.io"
+    /// What exec and attach offer, best first; the server picks the first it knows.
+    static let remoteCommandProtocols = "v5.channel.k8s.io, v4.channel.k8s.io"
+    /// What port-forward offers (v5 is a remote-command protocol only).
+    static let portForwardProtocol = "v4.channel.k8s.io"
+    /// The v5 message prefix that closes the channel named by the next byte.
+    static let closeSignal: UInt8 = 255
 
     /// Messages from the server, in order; finishes when the server closes the socket.
     let frames: AsyncThrowingStream<Frame, any Error>
@@ -36,13 +42,13 @@ final class ChannelWebSocket: Sendable {
 
     /// Dials `url` (the `http://` URL CRI returned; `query` is appended) and returns once the
     /// upgrade succeeded, or throws saying why it did not.
-    static func connect(url: String, query: String = "", logger: Logger) async throws -> ChannelWebSocket {
+    static func connect(url: String, query: String = "", subprotocols: String, logger: Logger) async throws -> ChannelWebSocket {
         let target = try webSocketURL(url, query: query)
         let (frames, inbound) = AsyncThrowingStream<Frame, any Error>.makeStream()
         let (outgoingStream, outgoing) = AsyncStream<[UInt8]>.makeStream()
         let (ready, readySignal) = AsyncThrowingStream<Void, any Error>.makeStream()
         var headers = HTTPFields()
-        headers[.secWebSocketProtocol] = subprotocol
+        headers[.secWebSocketProtocol] = subprotocols
         headers[.origin] = "http://127.0.0.1"
         let client = WebSocketClient(url: target, configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers),
                                      logger: logger) { serverIn, serverOut, _ in
@@ -116,6 +122,11 @@ final class ChannelWebSocket: Sendable {
     /// Queues one message on `channel`.
     func send(channel: UInt8, _ payload: [UInt8]) {
         outgoing.yield([channel] + payload)
+    }
+
+    /// Half-closes `channel` (v5); a v4 server ignores this, having no channel 255.
+    func closeChannel(_ channel: UInt8) {
+        outgoing.yield([Self.closeSignal, channel])
     }
 
     /// Ends the session from this side: queued messages are sent, then the socket closes.

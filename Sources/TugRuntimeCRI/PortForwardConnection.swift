@@ -22,7 +22,8 @@ final class PortForwardConnection: ByteConnection {
 
     static func open(url: String, port: UInt16, logger: Logger) async throws -> PortForwardConnection {
         // The streaming server reads the port from the query for WebSocket requests.
-        let socket = try await ChannelWebSocket.connect(url: url, query: "port=\(port)", logger: logger)
+        let socket = try await ChannelWebSocket.connect(url: url, query: "port=\(port)", subprotocols: ChannelWebSocket.portForwardProtocol,
+                                                        logger: logger)
         let incoming = ChunkQueue()
         let pump = Task {
             var prefixLeft: [UInt8: Int] = [0: 2, 1: 2]

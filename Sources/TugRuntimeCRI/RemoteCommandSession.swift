@@ -7,13 +7,13 @@ import TugRuntime
 struct RemoteCommandSession: Sendable {
     let socket: ChannelWebSocket
     let streams: ExecStreams
-    /// Attach ends when the caller's stdin ends; exec cannot (v4 has no stdin half-close), so
-    /// its command sees stdin stay open until it exits.
+    /// Attach ends when the caller's stdin ends; exec half-closes stdin instead, which only a v5
+    /// server passes on (under v4 the command's stdin stays open until it exits).
     let closeWhenStdinEnds: Bool
     let logger: Logger
 
     static func open(url: String, streams: ExecStreams, closeWhenStdinEnds: Bool, logger: Logger) async throws -> RemoteCommandSession {
-        let socket = try await ChannelWebSocket.connect(url: url, logger: logger)
+        let socket = try await ChannelWebSocket.connect(url: url, subprotocols: ChannelWebSocket.remoteCommandProtocols, logger: logger)
         return RemoteCommandSession(socket: socket, streams: streams, closeWhenStdinEnds: closeWhenStdinEnds, logger: logger)
     }
 
@@ -29,7 +29,10 @@ struct RemoteCommandSession: Sendable {
             if closeWhenStdinEnds {
                 socket.close()
             } else {
-                logger.debug("exec: the caller's stdin ended; the v4 streaming protocol cannot pass that on")
+                // v5 closes the command's stdin; v4 (containerd 1.6) cannot pass the end on and
+                // the command's stdin stays open until it exits.
+                socket.closeChannel(0)
+                logger.debug("exec: the caller's stdin ended; sent the v5 close signal")
             }
         }
         let resizePump = Task { [streams] in
@@ -50,7 +53,7 @@ struct RemoteCommandSession: Sendable {
                 guard !frame.payload.isEmpty else { continue }
                 switch frame.channel {
                 case 1: await streams.stdout?(frame.payload)
-                case 2: await (streams.stderr ?? streams.stdout)?(frame.payload)
+                case 2: await (streams.stderr ?? (streams.tty ? streams.stdout : nil))?(frame.payload)
                 case 3: status = (status ?? []) + frame.payload
                 default: continue
                 }

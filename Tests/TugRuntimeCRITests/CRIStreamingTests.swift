@@ -8,8 +8,8 @@ import TugRuntime
 struct CRIStreamingTests {
     static let sandboxConfig = SandboxConfig(name: "p", namespace: "d", uid: "u", hostname: "p", logDirectory: "/logs")
 
-    static func withStreaming(_ body: (FakeCRIState, CRIRuntime, FakeStreamingServer, String) async throws -> Void) async throws {
-        let streaming = FakeStreamingServer()
+    static func withStreaming(v5: Bool = false, _ body: (FakeCRIState, CRIRuntime, FakeStreamingServer, String) async throws -> Void) async throws {
+        let streaming = FakeStreamingServer(v5: v5)
         let base = try await streaming.start()
         defer { Task { await streaming.stop() } }
         try await FakeCRIServer.with { state, runtime in
@@ -44,9 +44,23 @@ struct CRIStreamingTests {
             let request = try #require(await state.execRequests.first)
             #expect(request.cmd == ["sh"] && request.containerID == container)
             #expect(request.stdin && request.stdout && request.stderr && !request.tty)
-            #expect(await streaming.subprotocols == ["v4.channel.k8s.io"])
+            #expect(await streaming.subprotocols == ["v5.channel.k8s.io, v4.channel.k8s.io"])
             #expect(await streaming.paths == ["/exec/token1"])
             #expect(await streaming.resizes == [#"{"Width":80,"Height":24}"#])
+        }
+    }
+
+    @Test func endOfStdinReachesAV5Server() async throws {
+        try await Self.withStreaming(v5: true) { _, runtime, _, container in
+            let (input, feed) = AsyncStream<[UInt8]>.makeStream()
+            feed.yield(Array("abc".utf8))
+            feed.finish()
+            let output = Collected()
+            let code = try await runtime.exec(container, command: ["cat"], streams: ExecStreams(stdin: input, stdout: { await output.add(.stdout, $0) }))
+            #expect(code == 5)
+            let echoed = await output.text(.stdout)
+            // stderr was not asked for: what the server sends there anyway is dropped.
+            #expect(echoed == "abc")
         }
     }
 
@@ -101,6 +115,7 @@ struct CRIStreamingTests {
             let request = try #require(await state.portForwardRequests.first)
             #expect(request.podSandboxID == "sandbox-1" && request.port == [8080])
             #expect(await streaming.paths == ["/portforward/token3?port=8080"])
+            #expect(await streaming.subprotocols == ["v4.channel.k8s.io"])
         }
     }
 
