@@ -169,6 +169,42 @@ struct LiveContainerdTests {
         await runtime.close()
     }
 
+    @Test func attachFollowsTheMainProcessUntilItExits() async throws {
+        let daemon = try LiveContainerd.start()
+        defer { daemon.stop() }
+        let runtime = try CRIRuntime(endpoint: daemon.endpoint)
+        let sandboxConfig = Self.sandboxConfig(daemon, name: "talker")
+        let sandbox = try await runtime.runSandbox(sandboxConfig)
+        let config = ContainerConfig(name: "talker", image: LiveContainerd.busyboxImage, command: ["sh", "-c"],
+                                     args: ["read line; echo got:$line; sleep 1; echo bye >&2"], logPath: "talker/0.log",
+                                     stdin: true, stdinOnce: true)
+        let container = try await runtime.createContainer(in: sandbox, config, sandboxConfig: sandboxConfig)
+        try await runtime.startContainer(container)
+        let (input, feed) = AsyncStream<[UInt8]>.makeStream()
+        let output = Collected()
+        let ended = Collected()
+        let attached = Task {
+            try await runtime.attach(container, streams: ExecStreams(stdin: input, stdout: { await output.add(.stdout, $0) },
+                                                                     stderr: { await output.add(.stderr, $0) }))
+            await ended.add(.stdout, Array("ended".utf8))
+        }
+        feed.yield(Array("hello\n".utf8))
+        _ = try await Self.waitFor("the container's answer through attach") { await output.text(.stdout) == "got:hello\n" ? true : nil }
+        _ = try await Self.waitFor("stderr through attach") { await output.text(.stderr) == "bye\n" ? true : nil }
+        let exited = try await Self.waitFor("the container to exit") { () -> ContainerStatus? in
+            let status = try await runtime.containerStatus(container)
+            return status.state == .exited ? status : nil
+        }
+        #expect(exited.exitCode == 0)
+        // The session ends with the container, while the caller's stdin is still open.
+        _ = try await Self.waitFor("attach to return") { await ended.text(.stdout) == "ended" ? true : nil }
+        feed.finish()
+        try await attached.value
+        try await runtime.stopSandbox(sandbox)
+        try await runtime.removeSandbox(sandbox)
+        await runtime.close()
+    }
+
     @Test func containerOverItsMemoryLimitIsOOMKilled() async throws {
         let daemon = try LiveContainerd.start()
         defer { daemon.stop() }
