@@ -29,7 +29,7 @@ struct AgentCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let transport = HTTPTransport(server: server, token: token, userAgent: "tug-agent/\(agent.resolvedNodeName)", connectionsPerHost: 8)
         let client = APIClient(transport: transport, fieldManager: "tug-agent")
-        let services = try AgentServices.make(options: agent, client: client, dataDirectory: dir, controlPlane: false, logger: logger)
+        let services = try await AgentServices.make(options: agent, client: client, dataDirectory: dir, controlPlane: false, logger: logger)
         FileHandle.standardOutput.write(Data("tug agent: node \(agent.resolvedNodeName) joining \(server) (runtime \(services.runtimeDescription))\n".utf8))
         let group = ServiceGroup(configuration: .init(services: services.services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -43,14 +43,16 @@ struct AgentServices {
     var services: [any Service]
     var runtimeDescription: String
 
-    static func make(options: AgentOptions, client: APIClient, dataDirectory: String, controlPlane: Bool, logger: Logger) throws -> AgentServices {
-        let runtime = try options.makeRuntime(dataDirectory: dataDirectory, logger: logger)
+    static func make(options: AgentOptions, client: APIClient, dataDirectory: String, controlPlane: Bool, logger: Logger) async throws -> AgentServices {
+        let node = try await NodeRuntime.make(options, dataDirectory: dataDirectory, logger: logger)
         var config = NodeAgent.Configuration(nodeName: options.resolvedNodeName, nodeIP: try options.resolvedNodeIP(),
                                              kubeletPort: options.kubeletPort, dataDirectory: dataDirectory, controlPlane: controlPlane)
         let manifests = (dataDirectory as NSString).appendingPathComponent("manifests")
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         config.manifestsDirectory = manifests
-        let agent = NodeAgent(client: client, runtime: runtime, configuration: config, logger: logger)
-        return AgentServices(services: [agent], runtimeDescription: options.runtimeName)
+        config.podNetworkSetup = node.podNetworkSetup
+        let agent = NodeAgent(client: client, runtime: node.runtime, configuration: config, logger: logger)
+        // containerd first, so the group stops it after the agent.
+        return AgentServices(services: node.services + [agent], runtimeDescription: node.description)
     }
 }

@@ -4,8 +4,7 @@ import Logging
 import TugAgent
 import TugAPIServer
 import TugRuntime
-import TugRuntimeProcess
-import TugRuntimeSimulated
+import TugContainerd
 
 /// The node agent's flags, shared by `tug agent` and `tug server` (which runs an agent for
 /// its own machine unless `--no-agent`).
@@ -14,6 +13,16 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "This node's name (default: the host name).") var nodeName: String?
     @Option(help: "This node's InternalIP (default: the address of the default route's interface).") var nodeIP: String?
     @Option(help: "Port of the agent's server for logs, exec, attach and port-forward (0 picks a free one).") var kubeletPort = 10250
+    @Option(name: .customLong("container-runtime-endpoint"),
+            help: "The CRI runtime's socket (default unix:///run/containerd/containerd.sock; with --start-containerd, one under the data dir).")
+    var containerRuntimeEndpoint: String?
+    @Flag(help: "Run this node's own containerd (config, state and logs under the data dir), started and stopped with the node.")
+    var startContainerd = false
+    @Option(name: .customLong("insecure-registry"),
+            help: "A registry (HOST:PORT) containerd pulls from over plain HTTP; repeatable (default 127.0.0.1:5000).")
+    var insecureRegistries: [String] = []
+    @Option(name: .customLong("cni-conf-dir"), help: "Where the node's CNI config is written (default: containerd's conf dir).")
+    var cniConfDir: String?
 
     func validate() throws {
         guard ["auto", "process", "cri", "simulated"].contains(runtime) else {
@@ -23,7 +32,20 @@ struct AgentOptions: ParsableArguments {
         if let ip = nodeIP, !NodeAddress.isIPv4(ip) {
             throw ValidationError("--node-ip must be an IPv4 address like 127.0.0.1, got \"\(ip)\"")
         }
+        if startContainerd && (runtime == "process" || runtime == "simulated") {
+            throw ValidationError("--start-containerd runs containers through CRI: use it with --runtime auto or cri, not \(runtime)")
+        }
+        for registry in insecureRegistries {
+            do {
+                _ = try RegistryHosts.registryHost(registry)
+            } catch {
+                throw ValidationError("--insecure-registry \(registry): \(error)")
+            }
+        }
     }
+
+    /// `--insecure-registry` values, or the loopback registry the test fixtures use.
+    var resolvedInsecureRegistries: [String] { insecureRegistries.isEmpty ? ["127.0.0.1:5000"] : insecureRegistries }
 
     var resolvedNodeName: String {
         (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
@@ -35,24 +57,6 @@ struct AgentOptions: ParsableArguments {
             throw ValidationError("could not find this machine's address (no default route); pass --node-ip")
         }
         return ip
-    }
-
-    /// The runtime the flags ask for, and a line saying which it is.
-    func makeRuntime(dataDirectory: String, logger: Logger) throws -> any ContainerRuntime {
-        switch runtime {
-        case "simulated":
-            return SimulatedRuntime(podNetworking: false)
-        case "cri":
-            throw ValidationError("--runtime cri is not available yet (containerd support is being built); use --runtime process")
-        default:
-            // auto: the process runtime until the CRI runtime lands.
-            let root = (dataDirectory as NSString).appendingPathComponent("runtime/process")
-            do {
-                return try ProcessRuntime(root: root, shimExecutable: try Self.shimExecutable(), version: TugboatVersion.string, logger: logger)
-            } catch {
-                throw ValidationError("cannot start the process runtime: \(error)")
-            }
-        }
     }
 }
 
@@ -69,9 +73,6 @@ extension AgentOptions {
         }
         return shim
     }
-
-    /// The runtime's name for the startup line.
-    var runtimeName: String { runtime == "auto" ? "process" : runtime }
 }
 
 /// The node's default address: the IPv4 address of the interface the default route uses.

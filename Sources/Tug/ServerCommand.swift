@@ -89,7 +89,7 @@ struct ServerCommand: AsyncParsableCommand {
                                         fieldManager: "tug-agent")
             let agentDir = (dir as NSString).appendingPathComponent("agent")
             try FileManager.default.createDirectory(atPath: agentDir, withIntermediateDirectories: true)
-            let node = try AgentServices.make(options: agent, client: agentClient, dataDirectory: agentDir, controlPlane: true,
+            let node = try await AgentServices.make(options: agent, client: agentClient, dataDirectory: agentDir, controlPlane: true,
                                               logger: Logger(label: "tug.agent"))
             services += node.services.map { .init(service: $0) }
             logger.info("running a node agent for \(agent.resolvedNodeName) (runtime \(node.runtimeDescription))")
