@@ -146,7 +146,6 @@ let package = Package(
             "TugRuntimeCRI", "TugRuntime",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
