@@ -40,7 +40,7 @@ struct APIResponder: HTTPResponder {
         case "/version", "/version/":
             return HTTPReply.json(Discovery.version())
         case "/openapi/v2":
-            return HTTPReply.json(Array(OpenAPIDocuments.v2()))
+            return OpenAPIV2Serving.response(to: request)
         case "/openapi/v3", "/openapi/v3/":
             return HTTPReply.json(Array(OpenAPIDocuments.v3Index()))
         default: break

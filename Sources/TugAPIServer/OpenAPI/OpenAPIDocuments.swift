@@ -5,7 +5,8 @@ import TugAPI
 /// `ResourceCatalog` and kept as bytes:
 /// - `GET /openapi/v3` → `v3Index()`, listing each group-version's document URL with a content hash;
 /// - `GET /openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1` → `v3(groupVersionPath:)`;
-/// - `GET /openapi/v2` → `v2()`.
+/// - `GET /openapi/v2` → `v2()`, or `v2Protobuf()` when the client asks for gnostic's protobuf
+///   (`OpenAPIV2Serving` negotiates; both carry the ETag `v2ETag`).
 /// kubectl reads the v3 documents to validate (`fieldValidation` on the PATCH operation of a
 /// kind), to compute `apply` patches (merge keys) and for `kubectl explain`.
 public enum OpenAPIDocuments {
@@ -29,18 +30,49 @@ public enum OpenAPIDocuments {
     /// The single Swagger 2.0 document of every served group-version.
     public static func v2() -> Data { cache.v2 }
 
+    /// The same document as gnostic's protobuf `openapi.v2.Document`, made from the same tree on
+    /// first use (only clients validating `kind: List` manifests ask for it).
+    public static func v2Protobuf() -> Data { v2ProtobufCache.bytes }
+
+    /// The fingerprint of the v2 document, its ETag in either form (the documents are built from
+    /// the compiled-in schema, so it changes only with the binary).
+    public static var v2ETag: String { cache.v2Hash }
+
+    /// When the v2 document was built, its `Last-Modified`.
+    static var v2BuiltAt: Date { cache.builtAt }
+
     /// The group-version paths with a v3 document, in discovery order.
     public static var groupVersionPaths: [String] {
         ResourceCatalog.groupVersions.flatMap { gv in gv.versions.map { OpenAPINames.groupVersionPath(group: gv.group, version: $0) } }
     }
 
     private static let cache = Cache(schema: .shared)
+    private static let v2ProtobufCache = V2Protobuf(schema: .shared)
+
+    /// The gnostic encoding of the v2 tree, and the members it could not carry (none for the
+    /// documents built here; a test holds it to that).
+    struct V2Protobuf: Sendable {
+        let bytes: Data
+        let unmapped: [String]
+
+        init(schema: APISchema) {
+            let tree = OpenAPIDocumentBuilder(schema: schema, style: .v2).document(resources: ResourceCatalog.all)
+            let (bytes, unmapped) = GnosticV2Encoder.encode(tree)
+            self.bytes = Data(bytes)
+            self.unmapped = unmapped
+        }
+    }
+
+    /// What the protobuf encoding of the served v2 document left out.
+    static var v2ProtobufUnmapped: [String] { v2ProtobufCache.unmapped }
 
     private struct Cache: Sendable {
         let v3Documents: [String: Data]
         let v3Hashes: [String: String]
         let v3Index: Data
         let v2: Data
+        let v2Hash: String
+        let builtAt: Date
 
         init(schema: APISchema) {
             var docs: [String: Data] = [:]
@@ -61,6 +93,8 @@ public enum OpenAPIDocuments {
             v3Hashes = hashes
             v3Index = JSONValue.object(["paths": .object(index)]).serialized()
             v2 = OpenAPIDocumentBuilder(schema: schema, style: .v2).document(resources: ResourceCatalog.all).serialized()
+            v2Hash = Self.hash(v2)
+            builtAt = Date()
         }
 
         /// Two FNV-1a 64-bit hashes with different offsets: a stable content fingerprint
