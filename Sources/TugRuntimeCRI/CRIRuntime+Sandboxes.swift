@@ -18,10 +18,14 @@ extension CRIRuntime {
     }
 
     /// Idempotent: removing a sandbox that is gone succeeds, as kubelet expects.
+    /// containerd leaves the pod's cgroup folders behind; they go after the sandbox, as kubelet
+    /// removes them.
     public func removeSandbox(_ id: SandboxID) async throws {
+        let parent = (try? await sandboxStatus(id))?.annotations[PodCgroups.parentAnnotation]
         try await callIgnoringNotFound("RemovePodSandbox", subject: "sandbox \(id)") {
             _ = try await runtimeService.removePodSandbox(.with { $0.podSandboxID = id }, options: options())
         }
+        if let parent { PodCgroups.remove(parent: parent, logger: logger) }
     }
 
     public func sandboxStatus(_ id: SandboxID) async throws -> SandboxStatus {

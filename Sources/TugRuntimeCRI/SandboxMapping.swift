@@ -30,6 +30,8 @@ enum SandboxMapping {
             }
             cri.labels = config.labels
             cri.annotations = config.annotations
+            // Kept with the sandbox so its cgroup folders can be found and removed after it.
+            if !config.cgroupParent.isEmpty { cri.annotations[PodCgroups.parentAnnotation] = config.cgroupParent }
             cri.linux = .with { linux in
                 linux.cgroupParent = config.cgroupParent
                 linux.securityContext = .with { $0.namespaceOptions = namespaceOptions(config) }

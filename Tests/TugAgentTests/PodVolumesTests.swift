@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TugAPI
+import TugRuntime
 @testable import TugAgent
 
 struct PodVolumesTests {
@@ -279,7 +280,7 @@ struct PodVolumesTests {
         #expect(MountTable.isMountPoint(fast.hostPath))
         #expect(mounted["creds"]?.onTmpfs == true)
         #expect(Files.read(try #require(mounted["creds"]?.hostPath) + "/k") == "v")
-        let info = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let info = try #require(KernelFile.contents("/proc/self/mountinfo"))
         let line = try #require(info.split(separator: "\n").first { $0.contains(fast.hostPath) })
         #expect(line.contains("size=8192k"))
         #expect(Files.mode(fast.hostPath) == 0o777)

@@ -29,14 +29,14 @@ enum PodSandboxSpec {
         return h
     }
 
-    /// kubelet's cgroup layout: `kubepods/pod<uid>` for Guaranteed, `kubepods/burstable/…`,
-    /// `kubepods/besteffort/…`.
+    /// kubelet's cgroupfs layout, from each hierarchy's root: `/kubepods/pod<uid>` for Guaranteed, `/kubepods/burstable/…`,
+    /// `/kubepods/besteffort/…`.
     static func cgroupParent(_ pod: CoreV1.Pod) -> String {
         let uid = pod.metadata.uid ?? ""
         switch pod.status?.qosClass ?? "BestEffort" {
-        case "Guaranteed": return "kubepods/pod\(uid)"
-        case "Burstable": return "kubepods/burstable/pod\(uid)"
-        default: return "kubepods/besteffort/pod\(uid)"
+        case "Guaranteed": return "/kubepods/pod\(uid)"
+        case "Burstable": return "/kubepods/burstable/pod\(uid)"
+        default: return "/kubepods/besteffort/pod\(uid)"
         }
     }
 }

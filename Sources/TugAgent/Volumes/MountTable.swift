@@ -1,4 +1,5 @@
 import Foundation
+import TugRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 enum MountTable {
     /// Mount points at or below `directory`, deepest first (so they unmount in order).
     static func mountPoints(under directory: String) -> [String] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        guard let text = KernelFile.contents("/proc/self/mountinfo") else { return [] }
         let root = HostFileSystem.realPath(directory) ?? directory
         var points: [String] = []
         for line in text.split(separator: "\n") {

@@ -1,0 +1,241 @@
+"""Real containers: `tug server --start-containerd` runs pods through containerd's CRI with a CNI
+bridge on the node's pod CIDR, images from a registry on loopback (issue 5's end-to-end test).
+
+Needs root and Debian's containerd, runc, containernetworking-plugins, docker-registry,
+busybox-static, skopeo and umoci (scripts/test installs them when run as root); skipped otherwise,
+saying why."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from hollow import wait_for
+from tugserver import TugServer, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = ["containerd", "runc", "ctr", "docker-registry", "skopeo", "umoci"]
+
+
+def _missing() -> list[str]:
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if not Path("/usr/lib/cni/bridge").exists():
+        missing.append("containernetworking-plugins")
+    if not Path("/bin/busybox").exists():
+        missing.append("busybox-static")
+    return missing
+
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="real containers need root (run scripts/test as root)"),
+    pytest.mark.skipif(bool(_missing()), reason=f"missing for real containers: {', '.join(_missing())} "
+                       "(apt-get install containerd runc containernetworking-plugins docker-registry busybox-static skopeo umoci)"),
+]
+
+
+@pytest.fixture(scope="module")
+def registry(e2e_tmp):
+    """The test images (busybox:1, httpd:1) in a registry on a free loopback port."""
+    images, data = e2e_tmp / "images", e2e_tmp / "registry"
+    addr = f"127.0.0.1:{free_port()}"
+    env = dict(os.environ, REGISTRY_ADDR=addr)
+    subprocess.run([str(REPO / "scripts/containers/build-test-images"), str(images)], check=True, env=env,
+                   capture_output=True, timeout=300)
+    subprocess.run([str(REPO / "scripts/containers/registry"), "start", str(data)], check=True, env=env, timeout=60)
+    try:
+        subprocess.run([str(REPO / "scripts/containers/push-test-images"), str(images)], check=True, env=env,
+                       capture_output=True, timeout=300)
+        yield addr
+    finally:
+        subprocess.run([str(REPO / "scripts/containers/registry"), "stop", str(data)], env=env, timeout=60)
+
+
+def _kill_shims_of(socket_marker: str) -> None:
+    """containerd's per-pod shims outlive containerd; stop the ones of this test's containerd."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if "containerd-shim" in args and socket_marker in args:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+@pytest.fixture(scope="module")
+def cri_server(tug_bin, e2e_tmp, registry):
+    srv = TugServer(tug_bin, e2e_tmp / "cri-data", e2e_tmp / "cri-server.log", agent=True, runtime="auto",
+                    extra_args=["--start-containerd", "--insecure-registry", registry])
+    srv.start(timeout=180)
+    yield srv
+    try:
+        subprocess.run([shutil.which("kubectl") or str(REPO / ".build-e2e/venv/bin/kubectl"), "--kubeconfig", str(srv.kubeconfig),
+                        "delete", "pods", "--all", "-A", "--grace-period=1", "--timeout=90s"], capture_output=True, timeout=120)
+    except Exception:
+        pass
+    try:
+        srv.stop(timeout=90)
+    except Exception:
+        srv.kill()
+    _kill_shims_of(str(srv.data_dir))
+
+
+@pytest.fixture(scope="module")
+def ck(cri_server, kubectls, e2e_tmp):
+    from kubectl import Kubectl
+    k = Kubectl(kubectls["kubectl-1.37"].binary, cri_server.kubeconfig, e2e_tmp / "cri-kube-cache", "kubectl-1.37")
+    wait_for("the node Ready with a pod CIDR", lambda: " Ready " in k.run("get", "nodes", "--no-headers", check=False).stdout
+             and k.json("get", "node", TugServer.NODE_NAME).get("spec", {}).get("podCIDR"), 120)
+    return k
+
+
+@pytest.fixture
+def ns(ck, request):
+    name = "cri-" + request.node.name.replace("_", "-")[:40].strip("-").lower()
+    ck.run("create", "namespace", name)
+    yield name
+    ck.run("delete", "namespace", name, "--wait=false", check=False)
+
+
+def pod(name: str, image: str, command: list[str] | None = None, container_extra: str = "", spec_extra: str = "") -> str:
+    cmd = f"\n    command: {json.dumps(command)}" if command else ""
+    return f"""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  terminationGracePeriodSeconds: 2
+{spec_extra}
+  containers:
+  - name: main
+    image: {image}{cmd}
+{container_extra}
+"""
+
+
+def status(k, ns, name):
+    return k.json("get", "pod", name, "-n", ns).get("status", {})
+
+
+def wait_running(k, ns, name, timeout=120):
+    wait_for(f"{name} Running", lambda: status(k, ns, name).get("phase") == "Running", timeout)
+    return status(k, ns, name)
+
+
+def http_get(url: str) -> str | None:
+    try:
+        return urllib.request.urlopen(url, timeout=2).read().decode()
+    except Exception:
+        return None
+
+
+def test_httpd_from_the_registry_gets_a_pod_ip_and_answers(ck, ns, registry):
+    k = ck
+    k.apply_text(pod("web", f"{registry}/httpd:1"), "-n", ns)
+    st = wait_running(k, ns, "web")
+    ip = st["podIP"]
+    assert ip.startswith("10.42."), st
+    assert st["containerStatuses"][0]["containerID"].startswith("containerd://")
+    node = k.json("get", "node", TugServer.NODE_NAME)
+    assert node["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://")
+    body = wait_for("httpd answers on the pod IP", lambda: http_get(f"http://{ip}/"), 30)
+    assert body, body
+    out = k.run("exec", "web", "-n", ns, "--", "sh", "-c", "echo in-pod $(hostname)").stdout
+    assert out.strip() == "in-pod web"
+    desc = k.run("describe", "pod", "web", "-n", ns).stdout
+    assert "Pulling image" in desc or "already present" in desc, desc
+
+
+def test_pods_reach_each_other_and_logs_work(ck, ns, registry):
+    k = ck
+    k.apply_text(pod("server", f"{registry}/httpd:1"), "-n", ns)
+    k.apply_text(pod("client", f"{registry}/busybox:1", ["sh", "-c", "echo hello from client; sleep 3600"]), "-n", ns)
+    server_ip = wait_running(k, ns, "server")["podIP"]
+    client_ip = wait_running(k, ns, "client")["podIP"]
+    assert server_ip != client_ip and client_ip.startswith("10.42.")
+    # busybox-static's wget crashes (glibc static resolver); nc speaks the HTTP by hand.
+    request = f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc {server_ip} 80"
+    fetched = wait_for("client fetches from server", lambda: k.run(
+        "exec", "client", "-n", ns, "--", "sh", "-c", request, check=False).stdout or None, 30)
+    assert "200 OK" in fetched and "tugboat httpd" in fetched, fetched
+    logs = wait_for("client logs", lambda: k.run("logs", "client", "-n", ns, check=False).stdout or None, 30)
+    assert "hello from client" in logs
+
+
+def test_memory_hog_is_oom_killed_and_restarted(ck, ns, registry):
+    k = ck
+    limits = """    resources:
+      limits:
+        memory: 32Mi"""
+    hog = "head -c 200000000 /dev/zero | tail -c 150000000 > /dev/null; sleep 3600"
+    k.apply_text(pod("hog", f"{registry}/busybox:1", ["sh", "-c", hog], container_extra=limits), "-n", ns)
+
+    def oom_restarted():
+        cs = (status(k, ns, "hog").get("containerStatuses") or [{}])[0]
+        last = cs.get("lastState", {}).get("terminated", {})
+        return cs if cs.get("restartCount", 0) >= 1 and last.get("reason") == "OOMKilled" else None
+    cs = wait_for("the hog OOMKilled and restarted", oom_restarted, 120)
+    assert cs["lastState"]["terminated"]["exitCode"] == 137
+
+
+def test_wrong_image_ends_in_image_pull_backoff(ck, ns, registry):
+    k = ck
+    k.apply_text(pod("ghost", f"{registry}/no-such-image:1", ["sh"]), "-n", ns)
+
+    def backing_off():
+        cs = (status(k, ns, "ghost").get("containerStatuses") or [{}])[0]
+        return cs.get("state", {}).get("waiting", {}).get("reason") == "ImagePullBackOff"
+    wait_for("ImagePullBackOff", backing_off, 90)
+    events = k.run("get", "events", "-n", ns, "--field-selector", "involvedObject.name=ghost").stdout
+    assert "Failed to pull image" in events, events
+    assert "BackOff" in events, events
+
+
+def test_run_as_user_and_read_only_root_are_enforced(ck, ns, registry):
+    k = ck
+    security = """    securityContext:
+      runAsUser: 1000
+      readOnlyRootFilesystem: true"""
+    script = "id -u; touch /probe 2>&1 || true; sleep 3600"
+    k.apply_text(pod("locked", f"{registry}/busybox:1", ["sh", "-c", script], container_extra=security), "-n", ns)
+    wait_running(k, ns, "locked")
+    logs = wait_for("locked logs", lambda: k.run("logs", "locked", "-n", ns, check=False).stdout or None, 30)
+    lines = logs.splitlines()
+    assert lines[0] == "1000", logs
+    assert "Read-only file system" in logs, logs
+
+
+def test_deleting_a_pod_removes_its_sandbox_ip_and_cgroups(ck, ns, registry, cri_server):
+    k = ck
+    k.apply_text(pod("gone", f"{registry}/busybox:1", ["sleep", "3600"]), "-n", ns)
+    st = wait_running(k, ns, "gone")
+    ip = st["podIP"]
+    uid = k.json("get", "pod", "gone", "-n", ns)["metadata"]["uid"]
+    ipam = [p for p in Path("/var/lib/cni/networks").glob(f"*/{ip}")]
+    assert ipam, f"host-local has no record of {ip}"
+
+    def cgroups():
+        return [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/kubepods*/**/pod{uid}")] + \
+               [str(p) for p in Path("/sys/fs/cgroup").glob(f"kubepods*/**/pod{uid}")]
+    assert cgroups(), "the pod has no cgroup"
+    socket = next(cri_server.data_dir.glob("**/containerd.sock"), None)
+    k.run("delete", "pod", "gone", "-n", ns, "--timeout=60s")
+    wait_for("the pod's IP released", lambda: not any(p.exists() for p in ipam), 30)
+    wait_for("the pod's cgroups removed", lambda: not cgroups(), 30)
+    if socket:
+        out = subprocess.run(["ctr", "-a", str(socket), "-n", "k8s.io", "containers", "ls", "-q",
+                              f'labels."io.kubernetes.pod.uid"=={uid}'], capture_output=True, text=True, timeout=30)
+        assert out.stdout.strip() == "", out.stdout
