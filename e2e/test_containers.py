@@ -180,8 +180,8 @@ def test_memory_hog_is_oom_killed_and_restarted(ck, ns, registry):
     limits = """    resources:
       limits:
         memory: 32Mi"""
-    hog = "head -c 200000000 /dev/zero | tail -c 150000000 > /dev/null; sleep 3600"
-    k.apply_text(pod("hog", f"{registry}/busybox:1", ["sh", "-c", hog], container_extra=limits), "-n", ns)
+    # The main process itself must be the one killed: tail keeps the last 150 MB of an endless stream.
+    k.apply_text(pod("hog", f"{registry}/busybox:1", ["tail", "-c", "150000000", "/dev/zero"], container_extra=limits), "-n", ns)
 
     def oom_restarted():
         cs = (status(k, ns, "hog").get("containerStatuses") or [{}])[0]
@@ -239,3 +239,23 @@ def test_deleting_a_pod_removes_its_sandbox_ip_and_cgroups(ck, ns, registry, cri
         out = subprocess.run(["ctr", "-a", str(socket), "-n", "k8s.io", "containers", "ls", "-q",
                               f'labels."io.kubernetes.pod.uid"=={uid}'], capture_output=True, text=True, timeout=30)
         assert out.stdout.strip() == "", out.stdout
+
+
+def test_tug_images_import_and_ls_then_a_pod_runs_it_without_a_registry(ck, ns, cri_server, tug_bin, e2e_tmp):
+    k = ck
+    archive = e2e_tmp / "busybox-oci.tar"
+    subprocess.run(["tar", "-C", str(e2e_tmp / "images" / "busybox"), "-cf", str(archive), "."], check=True, timeout=60)
+    imported = subprocess.run([tug_bin, "images", "import", str(archive), "--base-name", "tugboat.local/imported",
+                               "--data-dir", str(cri_server.data_dir)], capture_output=True, text=True, timeout=120)
+    assert imported.returncode == 0, imported.stderr
+    assert "tugboat.local/imported:1" in imported.stdout, imported.stdout
+    listed = subprocess.run([tug_bin, "images", "ls", "--data-dir", str(cri_server.data_dir)], capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith("IMAGE") and "tugboat.local/imported:1" in listed.stdout, listed.stdout
+    assert "tugboat.local/pause:3.10" in listed.stdout, listed.stdout
+    k.apply_text(pod("local", "tugboat.local/imported:1", ["sleep", "3600"],
+                     container_extra="    imagePullPolicy: Never"), "-n", ns)
+    wait_running(k, ns, "local")
+    missing = subprocess.run([tug_bin, "images", "import", str(e2e_tmp / "nope.tar"), "--data-dir", str(cri_server.data_dir)],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr, missing.stderr
