@@ -140,29 +140,25 @@ struct StateStore: Sendable {
     }
 
     func allSandboxes() -> [SandboxRecord] {
-        if !cache.state.withLock({ $0.sandboxesLoaded }) {
-            let loaded = Self.entries(of: sandboxesDirectory).compactMap {
-                try? Self.read(SandboxRecord.self, from: Self.sandboxFile(in: sandboxDirectory($0)))
-            }
-            cache.state.withLock { state in
-                for record in loaded where state.sandboxes[record.id] == nil { state.sandboxes[record.id] = record }
-                state.sandboxesLoaded = true
-            }
-        }
-        return cache.state.withLock { $0.sandboxes.values.sorted { $0.id < $1.id } }
+        loadAll(\.sandboxes, loaded: \.sandboxesLoaded, from: sandboxesDirectory) { Self.sandboxFile(in: sandboxDirectory($0)) }
     }
 
     func allContainers() -> [ContainerRecord] {
-        if !cache.state.withLock({ $0.containersLoaded }) {
-            let loaded = Self.entries(of: containersDirectory).compactMap {
-                try? Self.read(ContainerRecord.self, from: Self.containerFile(in: containerDirectory($0)))
-            }
+        loadAll(\.containers, loaded: \.containersLoaded, from: containersDirectory) { Self.containerFile(in: containerDirectory($0)) }
+    }
+
+    /// Every record of one kind: read from `directory` the first time, from memory afterwards.
+    private func loadAll<R: Decodable & Sendable & Identified>(_ records: WritableKeyPath<RecordCache.State, [String: R]>,
+                                                               loaded: WritableKeyPath<RecordCache.State, Bool>,
+                                                               from directory: String, file: (String) -> String) -> [R] {
+        if !cache.state.withLock({ $0[keyPath: loaded] }) {
+            let read = Self.entries(of: directory).compactMap { try? Self.read(R.self, from: file($0)) }
             cache.state.withLock { state in
-                for record in loaded where state.containers[record.id] == nil { state.containers[record.id] = record }
-                state.containersLoaded = true
+                for record in read where state[keyPath: records][record.id] == nil { state[keyPath: records][record.id] = record }
+                state[keyPath: loaded] = true
             }
         }
-        return cache.state.withLock { $0.containers.values.sorted { $0.id < $1.id } }
+        return cache.state.withLock { $0[keyPath: records].values.sorted { $0.id < $1.id } }
     }
 
     func save(_ record: SandboxRecord) throws {
@@ -232,6 +228,14 @@ struct StateStore: Sendable {
         (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
     }
 }
+
+/// A record named by its ID.
+protocol Identified {
+    var id: String { get }
+}
+
+extension SandboxRecord: Identified {}
+extension ContainerRecord: Identified {}
 
 /// The records a `StateStore` has read or written.
 final class RecordCache: Sendable {
