@@ -16,6 +16,8 @@ struct PodsBench: AsyncParsableCommand {
     @Option(help: "Bind the pods to this node directly instead of letting the scheduler place them.") var node: String?
     @Option(help: "PID of the node agent (`tug agent`), to report its RSS with the pods running.") var agentPid: Int32?
     @Option(help: "Container command line (the process runtime needs one).") var command = "sleep 3600"
+    @Option(help: "Container image (with containerd: one the node has, e.g. imported with `tug images import`).") var image = "busybox"
+    @Option(help: "imagePullPolicy of the pods (IfNotPresent or Never measure starts without pulls).") var pullPolicy = "IfNotPresent"
     @Option(help: "Give up after this many seconds.") var timeout = 120
 
     func run() async throws {
@@ -58,7 +60,8 @@ struct PodsBench: AsyncParsableCommand {
             var p = CoreV1.Pod(metadata: MetaV1.ObjectMeta(name: "pod-\(i)", namespace: namespace))
             var c = CoreV1.Container()
             c.name = "app"
-            c.image = "busybox"
+            c.image = image
+            c.imagePullPolicy = pullPolicy
             c.command = words
             c.resources = CoreV1.ResourceRequirements(requests: ["cpu": "1m", "memory": "1Mi"])
             p.spec = CoreV1.PodSpec(containers: [c])
