@@ -177,8 +177,4 @@ extension PodWorker {
         waitingReasons[name] = (reason: reason, message: message)
         view.waiting = waitingReasons[name]
     }
-
-    static func seconds(_ t: TimeInterval) -> String {
-        t < 1 ? "\(Int(t * 1000))ms" : String(format: "%.3fs", t)
-    }
 }
