@@ -95,7 +95,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "TugNetwork"),
+        /// Service proxy (nftables), cluster DNS, CNI config: everything a node does for Services.
+        .target(name: "TugNetwork", dependencies: [
+            "TugAPI", "TugClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         /// containerd (or any CRI v1 runtime) over gRPC on a unix socket; streaming over its WebSocket server.
         .target(name: "TugRuntimeCRI", dependencies: [
             "TugRuntime",
@@ -141,7 +148,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "TugNetworkTests", dependencies: ["TugNetwork", "TugContainerd"]),
+        .testTarget(name: "TugNetworkTests", dependencies: [
+            "TugNetwork", "TugContainerd", "TugAPI", "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TugRuntimeCRITests", dependencies: [
             "TugRuntimeCRI", "TugRuntime",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
