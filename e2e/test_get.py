@@ -156,7 +156,6 @@ def test_get_all(any_kubectl, api, ns):
     assert re.search(r"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$", out, re.M), out
 
 
-@pytest.mark.xfail(strict=True, reason="ClusterIP allocation from --service-cidr is issue 6 (services)")
 def test_service_defaults_and_cluster_ip(kubectl, api, ns):
     api.create(f"/api/v1/namespaces/{ns}/services", m.service("web", {"app": "web"}))
     spec = kubectl.json("get", "service", "web", "-n", ns)["spec"]

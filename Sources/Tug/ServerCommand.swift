@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TugAPI
 import TugAPIServer
 import TugClient
 import TugControllers
@@ -27,6 +28,8 @@ struct ServerCommand: AsyncParsableCommand {
     var clusterCIDR = "10.42.0.0/16"
     @Option(name: .customLong("node-cidr-mask-size"), help: "The prefix length of each node's pod subnet.")
     var nodeCIDRMaskSize = 24
+    @Option(help: "Where Services get cluster IPs (an IPv4 /12 to /30); .1 is the kubernetes Service, .10 cluster DNS.")
+    var serviceCIDR = "10.43.0.0/16"
     @OptionGroup var agent: AgentOptions
 
     func run() async throws {
@@ -41,6 +44,7 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--cluster-cidr/--node-cidr-mask-size: \(error)")
             }
         }
+        if let problem = APIServerCore.problemWithServiceCIDR(serviceCIDR) { throw ValidationError("--service-cidr: \(problem)") }
         let (host, port) = try ListenAddress.parse(listen)
         if !ListenAddress.isLoopback(host) && !insecureListenAny {
             throw ValidationError("refusing to listen on \(host): the API has no TLS or authentication yet. Use a loopback address (127.0.0.1) or pass --insecure-listen-any.")
@@ -55,7 +59,8 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tug.server")
         let store = try SQLiteStore(path: DataDirectory.databasePath(dir))
-        let core = APIServerCore(store: store, serverAddress: "\(host):\(port)", logger: logger)
+        let core = APIServerCore(store: store, serverAddress: "\(host):\(port)", logger: logger,
+                                 serviceCIDR: IPv4Network(serviceCIDR)!, advertiseAddress: Self.advertiseAddress(listenHost: host, nodeIP: agent.nodeIP))
         let api = APIServerService(core: core, host: host, port: port, logger: logger) { actualPort in
             let url = "http://\(ListenAddress.urlHost(host)):\(actualPort)"
             do {
@@ -97,6 +102,18 @@ struct ServerCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await store.close()
+    }
+}
+
+extension ServerCommand {
+    /// Where pods reach the API server (the `kubernetes` Service's endpoint): the listen address
+    /// when it is a specific, non-loopback one, else none (pods cannot reach a loopback listener).
+    static func advertiseAddress(listenHost: String, nodeIP: String?) -> String? {
+        if !ListenAddress.isLoopback(listenHost), listenHost != "0.0.0.0", listenHost != "::", IPv4Network.parseAddress(listenHost) != nil {
+            return listenHost
+        }
+        if listenHost == "0.0.0.0", let ip = nodeIP, IPv4Network.parseAddress(ip) != nil, !ListenAddress.isLoopback(ip) { return ip }
+        return nil
     }
 }
 

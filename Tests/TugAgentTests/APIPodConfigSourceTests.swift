@@ -20,9 +20,7 @@ struct APIPodConfigSourceTests {
         _ = try await client.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "team")))
         _ = try await client.create(Fixtures.configMap("settings", ["MODE": "fast"]))
         _ = try await client.create(Fixtures.secret("creds", ["password": "s3cret"]))
-        var kubernetes = Fixtures.service("kubernetes", namespace: "default", clusterIP: "10.43.0.1", ports: [("https", 443, "TCP")])
-        kubernetes.spec?.type = "ClusterIP"
-        _ = try await client.create(kubernetes)
+        // The API server made the `kubernetes` Service (10.43.0.1:443) itself.
 
         let source = APIPodConfigSource(client: client)
         #expect(try await source.configMap(namespace: "team", name: "settings")?.data == ["MODE": "fast"])

@@ -30,7 +30,9 @@ import TugClient
 
         let ports = [CoreV1.ServicePort(name: "http", protocol: "TCP", port: 80, targetPort: .string("http")),
                      CoreV1.ServicePort(name: "metrics", protocol: "TCP", port: 9090, targetPort: .int(9090))]
-        _ = try await c.client.create(C.service("web", selector: ["app": "web"], ports: ports))
+        var web = C.service("web", selector: ["app": "web"], ports: ports)
+        web.spec?.clusterIP = "None"
+        _ = try await c.client.create(web)
         func metrics() async throws -> CoreV1.EndpointSubset? {
             try await endpoints(c, "web")?.subsets?.first { $0.ports?.first?.name == "metrics" }
         }
@@ -53,7 +55,7 @@ import TugClient
         #expect(m.addresses?.map(\.ip) == ["10.42.0.5", "10.42.0.7"])
         #expect(m.notReadyAddresses?.map(\.ip) == ["10.42.0.6"])
         #expect(m.addresses?.last?.hostname == "h3")
-        // The service's labels, headless while it has no cluster IP; the trigger time.
+        // The service's labels, headless as it has no cluster IP; the trigger time.
         #expect(ep.metadata.labels?["team"] == "blue")
         #expect(ep.metadata.labels?[ServiceEndpoints.headless] == "")
         #expect(ep.metadata.annotations?[ServiceEndpoints.lastChangeTriggerTime] != nil)

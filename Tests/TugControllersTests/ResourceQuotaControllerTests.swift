@@ -49,7 +49,7 @@ import TugClient
         // Informers deliver pods and services independently: wait until both are counted.
         try await c.eventually("usage counted") {
             let u = try await used(c, "q")
-            return u["pods"] == 2 && u["services"] == 2 && u["services.nodeports"] == 2 && u["requests.cpu"] == "750m"
+            return u["pods"] == 2 && u["services"] == 3 && u["services.nodeports"] == 2 && u["requests.cpu"] == "750m"
         }
         let q = try await c.client.get(CoreV1.ResourceQuota.self, namespace: "default", name: "q")
         #expect(q.status?.hard == hard)
@@ -59,7 +59,8 @@ import TugClient
         #expect(u["requests.cpu"] == "750m" && u["cpu"] == "750m")
         #expect(u["requests.memory"] == "256Mi" && u["limits.memory"] == "256Mi")
         #expect(u["limits.cpu"] == "1")
-        #expect(u["services"] == 2 && u["services.nodeports"] == 2 && u["services.loadbalancers"] == 0)
+        // Three services: the two above and the API server's own `kubernetes`.
+        #expect(u["services"] == 3 && u["services.nodeports"] == 2 && u["services.loadbalancers"] == 0)
         #expect(u["configmaps"] == Quantity(value: Int64(configMaps)))
         #expect(u["count/deployments.apps"] == 0 && u["replicationcontrollers"] == 0 && u["resourcequotas"] == 1)
 

@@ -8,6 +8,8 @@ struct AdmissionContext: Sendable {
     let store: any Store
     let dispatcher: CacheDispatcher
     let fieldManager: FieldManager
+    /// Service cluster IPs and node ports.
+    let services: ServiceAllocator
 
     /// Namespaced objects may only be created in a namespace that exists and is not terminating.
     /// Answered from the namespaces watch cache; a namespace the cache has not seen yet is looked

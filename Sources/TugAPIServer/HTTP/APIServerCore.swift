@@ -15,13 +15,23 @@ public final class APIServerCore: Sendable {
     let serverAddress: String
     private let ready = Atomic<Bool>(false)
 
-    public init(store: any Store, serverAddress: String, logger: Logger) {
+    let services: ServiceAllocator
+    public static let defaultServiceCIDR = IPv4Network("10.43.0.0/16")!
+    /// The address pods reach the API server on, for the `kubernetes` Service's endpoints.
+    let advertiseAddress: String?
+
+    /// `serviceCIDR` (/12 to /30, see `problemWithServiceCIDR`) is where Services get cluster IPs.
+    public init(store: any Store, serverAddress: String, logger: Logger,
+                serviceCIDR: IPv4Network = APIServerCore.defaultServiceCIDR, advertiseAddress: String? = nil) {
         self.store = store
         self.logger = logger
         self.serverAddress = serverAddress
+        self.advertiseAddress = advertiseAddress
         let dispatcher = CacheDispatcher(store: store, logger: logger)
         self.dispatcher = dispatcher
-        let admission = AdmissionContext(store: store, dispatcher: dispatcher, fieldManager: FieldManager())
+        let services = ServiceAllocator(serviceCIDR: serviceCIDR)
+        self.services = services
+        let admission = AdmissionContext(store: store, dispatcher: dispatcher, fieldManager: FieldManager(), services: services)
         self.registry = ResourceRegistry(store: store, dispatcher: dispatcher, admission: admission)
         self.listServing = ListServing(dispatcher: dispatcher, store: store)
         self.watchServing = WatchServing(dispatcher: dispatcher, store: store)
@@ -30,7 +40,13 @@ public final class APIServerCore: Sendable {
     func isReady() -> Bool { ready.load(ordering: .acquiring) }
     func markReady() { ready.store(true, ordering: .releasing) }
 
-    /// The namespaces every cluster has.
+    /// Why `--service-cidr` cannot be used, or nil when it can.
+    public static func problemWithServiceCIDR(_ text: String) -> String? { ServiceAllocator.problem(serviceCIDR: text) }
+
+    /// The n-th usable address of the service CIDR: 0 is the `kubernetes` Service, 9 cluster DNS.
+    public func serviceAddress(_ n: Int) async -> String { await services.address(n) }
+
+    /// The namespaces every cluster has, and the `kubernetes` Service in `default`.
     public func bootstrap() async throws {
         guard let nsHandler = registry.handler(group: "", version: "v1", resource: "namespaces") else { return }
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -39,6 +55,7 @@ public final class APIServerCore: Sendable {
                                                options: WriteOptions())
             } catch let e as APIError where e.reason == "AlreadyExists" {}
         }
+        try await KubernetesService.ensure(core: self)
     }
 
     /// POST on `pods/binding` and `pods/eviction`.

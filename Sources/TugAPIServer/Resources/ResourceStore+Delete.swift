@@ -25,6 +25,7 @@ extension ResourceStore {
                 if options.dryRun { return try respond(obj, revision: cur.revision, code: 200) }
                 do {
                     let r = try await store.delete(key(namespace, name), expectedRevision: cur.revision)
+                    await forgetAllocations(key: key(namespace, name))
                     return WriteResult(bytes: ObjectBytes.withResourceVersion(r.deleted.value, r.revision), code: 200)
                 } catch StoreError.conflict { continue } catch StoreError.notFound { throw APIError.notFound(resourceName, name) }
             }

@@ -124,22 +124,32 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
     }
 
     func insert(_ obj: Object, options: WriteOptions, warnings: [String]) async throws -> WriteResult {
+        var obj = obj
         let name = obj.metadata.name ?? ""
         let k = key(obj.metadata.namespace, name)
-        let bytes = try encodeForStore(obj)
         if options.dryRun {
             if try await store.get(k) != nil { throw APIError.alreadyExists(resourceName, name) }
-            return WriteResult(bytes: bytes, code: 201, warnings: warnings)
+            _ = try await reserveAllocations(&obj, key: k, dryRun: true)
+            return WriteResult(bytes: try encodeForStore(obj), code: 201, warnings: warnings)
+        }
+        let reservation = try await reserveAllocations(&obj, key: k, dryRun: false)
+        let bytes: [UInt8]
+        do { bytes = try encodeForStore(obj) } catch {
+            await settleAllocations(reservation, stored: nil)
+            throw error
         }
         cache.expectWrite(k, bytes: bytes, object: storedForm(obj))
         do {
             let rev = try await store.create(k, bytes)
+            await settleAllocations(reservation, stored: obj)
             return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, rev), code: 201, warnings: warnings)
         } catch StoreError.alreadyExists {
             cache.forgetWrite(k)
+            await settleAllocations(reservation, stored: nil)
             throw APIError.alreadyExists(resourceName, name)
         } catch {
             cache.forgetWrite(k)
+            await settleAllocations(reservation, stored: nil)
             throw error
         }
     }
@@ -224,23 +234,32 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
                 throw APIError.conflict(resourceName, name, "the object has been modified; please apply your changes to the latest version and try again")
             }
             var new = try change(old)
+            var reservation: ServiceAllocator.Reservation?
             switch kind {
             case .main(let subresource):
                 try admitUpdate(&new, old: old, manager: options.fieldManager, subresource: subresource)
+                reservation = try await reserveAllocations(&new, key: key(namespace, name), dryRun: options.dryRun)
             case .status:
                 try admitStatusUpdate(&new, old: old, manager: options.fieldManager)
             case .system:
                 new.setTypeMeta()
                 new.metadata.resourceVersion = old.metadata.resourceVersion
             }
-            let bytes = try encodeForStore(new)
+            let bytes: [UInt8]
+            do { bytes = try encodeForStore(new) } catch {
+                await settleAllocations(reservation, stored: nil)
+                throw error
+            }
             if bytes == v.value || options.dryRun {
                 // No change: Kubernetes answers with the current object and writes nothing.
+                await settleAllocations(reservation, stored: options.dryRun ? nil : new)
                 return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, v.modRevision), code: 200, warnings: warnings)
             }
             do {
                 if shouldDeleteDuringUpdate(new) {
                     let r = try await store.delete(key(namespace, name), expectedRevision: v.modRevision)
+                    await settleAllocations(reservation, stored: nil)
+                    await forgetAllocations(key: key(namespace, name))
                     return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, r.revision), code: 200, warnings: warnings)
                 }
                 cache.expectWrite(key(namespace, name), bytes: bytes, object: storedForm(new))
@@ -251,14 +270,20 @@ public final class ResourceStore<S: ResourceStrategy>: ResourceHandler {
                     cache.forgetWrite(key(namespace, name))
                     throw error
                 }
+                await settleAllocations(reservation, stored: new)
                 return WriteResult(bytes: ObjectBytes.withResourceVersion(bytes, rev), code: 200, warnings: warnings)
             } catch StoreError.conflict {
+                await settleAllocations(reservation, stored: nil)
                 if let p = precondition, !p.isEmpty {
                     throw APIError.conflict(resourceName, name, "the object has been modified; please apply your changes to the latest version and try again")
                 }
                 continue
             } catch StoreError.notFound {
+                await settleAllocations(reservation, stored: nil)
                 continue
+            } catch {
+                await settleAllocations(reservation, stored: nil)
+                throw error
             }
         }
         throw APIError.conflict(resourceName, name, "too many concurrent writes; try again")

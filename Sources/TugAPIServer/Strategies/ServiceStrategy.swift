@@ -3,7 +3,7 @@ import TugAPI
 
 /// Services: core/v1 defaults (ClusterIP, affinity None, TCP ports targeting themselves,
 /// traffic policies, single-stack IPv4), validation, allocated values kept across updates,
-/// and kubectl's columns. Cluster IPs and node ports are allocated elsewhere.
+/// and kubectl's columns. Cluster IPs and node ports come from `ServiceAllocator` at write time.
 public struct ServiceStrategy: ResourceStrategy {
     public typealias Object = CoreV1.Service
     public let info: ResourceInfo
@@ -55,23 +55,43 @@ public struct ServiceStrategy: ResourceStrategy {
         obj.status = CoreV1.ServiceStatus(loadBalancer: CoreV1.LoadBalancerStatus())
     }
 
-    /// Status stays; allocated addresses and node ports carry over when the update omits them.
+    /// Status stays; allocated addresses and node ports carry over when the update omits them,
+    /// and values the new type may not have go away when the user left them as they were
+    /// (Kubernetes' `dropTypeDependentFields`), so `kubectl patch` of the type alone works.
     public func prepareForUpdate(_ new: inout CoreV1.Service, old: CoreV1.Service) {
         new.status = old.status
-        guard var spec = new.spec, let oldSpec = old.spec, spec.type != "ExternalName", oldSpec.type != "ExternalName" else { return }
-        if (spec.clusterIP ?? "").isEmpty && (spec.clusterIPs ?? []).isEmpty {
-            spec.clusterIP = oldSpec.clusterIP
-            spec.clusterIPs = oldSpec.clusterIPs
+        guard var spec = new.spec, let oldSpec = old.spec else { return }
+        let type = spec.type ?? "", oldType = oldSpec.type ?? ""
+        if type == "ExternalName" && oldType != "ExternalName" {
+            if spec.clusterIP == oldSpec.clusterIP { spec.clusterIP = nil }
+            if spec.clusterIPs == oldSpec.clusterIPs { spec.clusterIPs = nil }
+            if spec.ipFamilies == oldSpec.ipFamilies { spec.ipFamilies = nil }
+            if spec.ipFamilyPolicy == oldSpec.ipFamilyPolicy { spec.ipFamilyPolicy = nil }
         }
         let oldPorts = oldSpec.ports ?? []
+        func oldNodePort(_ p: CoreV1.ServicePort) -> Int? {
+            oldPorts.first { $0.port == p.port && $0.protocol == p.protocol }?.nodePort
+        }
+        let needsNodePorts = type == "NodePort" || type == "LoadBalancer"
         spec.ports = spec.ports?.map { p in
             var p = p
-            if (p.nodePort ?? 0) == 0, let match = oldPorts.first(where: { $0.port == p.port && $0.protocol == p.protocol }) {
-                p.nodePort = match.nodePort
+            if needsNodePorts, (p.nodePort ?? 0) == 0 {
+                p.nodePort = oldNodePort(p)
+            } else if !needsNodePorts, let np = p.nodePort, np != 0, np == oldNodePort(p) {
+                p.nodePort = nil
             }
             return p
         }
-        if (spec.healthCheckNodePort ?? 0) == 0 { spec.healthCheckNodePort = oldSpec.healthCheckNodePort }
+        let needsHealthCheck = type == "LoadBalancer" && spec.externalTrafficPolicy == "Local"
+        if needsHealthCheck, (spec.healthCheckNodePort ?? 0) == 0, oldSpec.externalTrafficPolicy == "Local" {
+            spec.healthCheckNodePort = oldSpec.healthCheckNodePort
+        } else if !needsHealthCheck, spec.healthCheckNodePort == oldSpec.healthCheckNodePort {
+            spec.healthCheckNodePort = nil
+        }
+        if type != "ExternalName", oldType != "ExternalName", (spec.clusterIP ?? "").isEmpty && (spec.clusterIPs ?? []).isEmpty {
+            spec.clusterIP = oldSpec.clusterIP
+            spec.clusterIPs = oldSpec.clusterIPs
+        }
         new.spec = spec
     }
 

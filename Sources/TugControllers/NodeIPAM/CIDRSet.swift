@@ -1,4 +1,5 @@
 import Foundation
+import TugAPI
 
 /// The node-sized subnets of an IPv4 cluster CIDR, each free or taken: the allocator behind
 /// `spec.podCIDR`, as kube-controller-manager's range allocator keeps it.
@@ -57,39 +58,6 @@ struct CIDRSet: Sendable {
 
     mutating func release(_ network: IPv4Network) {
         if let i = index(of: network) { taken[i] = false }
-    }
-}
-
-/// An IPv4 network in CIDR notation, with the address masked to its prefix.
-struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
-    let address: UInt32
-    let prefix: Int
-
-    init(address: UInt32, prefix: Int) {
-        self.prefix = prefix
-        self.address = prefix == 0 ? 0 : address & (UInt32.max << UInt32(32 - prefix))
-    }
-
-    /// Parses `10.42.0.0/16`; nil for anything else (IPv6, a bare address, bad numbers).
-    init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix) else { return nil }
-        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
-        var address: UInt32 = 0
-        for octet in octets {
-            guard let value = UInt8(octet), String(value) == octet else { return nil }
-            address = address << 8 | UInt32(value)
-        }
-        self.init(address: address, prefix: prefix)
-    }
-
-    func contains(_ other: UInt32) -> Bool {
-        prefix == 0 || (other & (UInt32.max << UInt32(32 - prefix))) == address
-    }
-
-    var description: String {
-        "\(address >> 24).\((address >> 16) & 0xFF).\((address >> 8) & 0xFF).\(address & 0xFF)/\(prefix)"
     }
 }
 

@@ -1,0 +1,57 @@
+import TugAPI
+
+/// The `kubernetes` Service in `default`, as kube-apiserver keeps it: the first address of the
+/// service CIDR, port 443 (`https`) to the API server's port, and, when the server has an
+/// address pods can reach, Endpoints and an EndpointSlice naming it.
+enum KubernetesService {
+    static func ensure(core: APIServerCore) async throws {
+        let port = apiPort(core.serverAddress)
+        if let services = core.registry.handler(group: "", version: "v1", resource: "services") {
+            let body: JSONValue = [
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": ["name": "kubernetes", "namespace": "default",
+                             "labels": ["component": "apiserver", "provider": "kubernetes"]],
+                "spec": ["clusterIP": .string(await core.serviceAddress(0)), "type": "ClusterIP", "sessionAffinity": "None",
+                         "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(port))]]],
+            ]
+            do {
+                _ = try await services.create(namespace: "default", body: body, options: WriteOptions())
+            } catch let e as APIError where e.reason == "AlreadyExists" {
+            } catch let e as APIError where e.code == 422 {
+                // The address is taken (the service CIDR changed under an existing cluster): say so, carry on.
+                core.logger.warning("could not create the kubernetes Service: \(e.message)")
+            }
+        }
+        guard let address = core.advertiseAddress, !address.isEmpty else { return }
+        if let endpoints = core.registry.handler(group: "", version: "v1", resource: "endpoints") {
+            let body: JSONValue = [
+                "apiVersion": "v1", "kind": "Endpoints",
+                "metadata": ["name": "kubernetes", "namespace": "default",
+                             "labels": ["endpointslice.kubernetes.io/skip-mirror": "true"]],
+                "subsets": [["addresses": [["ip": .string(address)]],
+                             "ports": [["name": "https", "port": .int(Int64(port)), "protocol": "TCP"]]]],
+            ]
+            _ = try await endpoints.update(namespace: "default", name: "kubernetes", body: body, subresource: nil, options: WriteOptions())
+        }
+        if let slices = core.registry.handler(group: "discovery.k8s.io", version: "v1", resource: "endpointslices") {
+            let body: JSONValue = [
+                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": ["name": "kubernetes", "namespace": "default",
+                             "labels": ["kubernetes.io/service-name": "kubernetes",
+                                        "endpointslice.kubernetes.io/managed-by": "tug-apiserver"]],
+                "addressType": "IPv4",
+                "endpoints": [["addresses": [.string(address)], "conditions": ["ready": true]]],
+                "ports": [["name": "https", "port": .int(Int64(port)), "protocol": "TCP"]],
+            ]
+            _ = try await slices.update(namespace: "default", name: "kubernetes", body: body, subresource: nil, options: WriteOptions())
+        }
+    }
+
+    /// The port of `host:port`, 6443 when it is missing or 0 (picked at bind time).
+    static func apiPort(_ serverAddress: String) -> Int {
+        guard let colon = serverAddress.lastIndex(of: ":"), let port = Int(serverAddress[serverAddress.index(after: colon)...]), port > 0 else {
+            return 6443
+        }
+        return port
+    }
+}
