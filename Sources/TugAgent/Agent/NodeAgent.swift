@@ -32,6 +32,11 @@ public struct NodeAgent: Service {
         /// Called once the Node has its `spec.podCIDR` (from the node IPAM controller), to set up
         /// the pod network on it (the CNI config a CRI runtime reads). Retried until it succeeds.
         public var podNetworkSetup: (@Sendable (_ podCIDR: String) async throws -> Void)?
+        /// The cluster DNS addresses pods with dnsPolicy ClusterFirst use (kubelet's `--cluster-dns`).
+        public var clusterDNS: [String] = []
+        public var clusterDomain = "cluster.local"
+        /// The node resolver file pods with dnsPolicy Default copy (kubelet's `--resolv-conf`).
+        public var resolvConf = "/etc/resolv.conf"
 
         public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
             self.nodeName = nodeName
@@ -71,6 +76,7 @@ public struct NodeAgent: Service {
                                                                runtimeHasImages: runtime.capabilities.runsImages, logger: logger),
                                    backoff: RestartBackoff(), prober: Prober(runtime: runtime, http: http),
                                    hooks: LifecycleHookRunner(runtime: runtime, http: http), images: ImagePuller(runtime: runtime),
+                                   dns: PodDNS(clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, host: ResolvConf.load(path: cfg.resolvConf)),
                                    logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)
         let pressure = NodePressure()

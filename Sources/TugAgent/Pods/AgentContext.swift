@@ -22,6 +22,8 @@ struct AgentContext: Sendable {
     let hooks: LifecycleHookRunner
     /// Pull policy, pull secrets and image pull back-off for every pod on the node.
     let images: ImagePuller
+    /// Each pod's resolv.conf.
+    let dns: PodDNS
     let logger: Logger
     /// How often a worker re-reads its containers' state when nothing else wakes it (kubelet's
     /// PLEG relists every second).

@@ -194,6 +194,9 @@ actor PodWorker {
         }
         var config = config
         config.attempt = sandboxAttempt
+        let dns = context.dns.config(for: pod)
+        config.dns = dns.config
+        for warning in dns.warnings { context.event(pod, "Warning", "DNSConfigForming", warning) }
         do {
             let id = try await context.runtime.runSandbox(config)
             sandbox = id
