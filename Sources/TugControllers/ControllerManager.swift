@@ -103,6 +103,7 @@ public struct ControllerManager: Service {
                                     quarantine: podGCQuarantine, period: podGCPeriod, logger: logger)
         let quotaController = ResourceQuotaController(client: client, quotas: quotas, pods: pods, services: services,
                                                       replicationControllers: replicationControllers, resyncPeriod: quotaResyncPeriod, logger: logger)
+        let serviceLB = ServiceLBController(client: client, services: services, nodes: nodes, logger: logger)
         let nodeIPAM = try podNetwork.map {
             try NodeIPAMController(client: client, nodes: nodes, clusterCIDR: $0.clusterCIDR, nodeMaskSize: $0.nodeMaskSize, logger: logger)
         }
@@ -121,10 +122,11 @@ public struct ControllerManager: Service {
         await endpointsController.start()
         await endpointSliceController.start()
         await quotaController.start()
+        await serviceLB.start()
         let controllers: [any Controller] = [namespaceController, accountController, replicaSetController, deploymentController,
                                              jobController, cronJobController, statefulSetController, daemonSetController,
                                              garbageCollector, nodeLifecycle, endpointsController, endpointSliceController, rcController,
-                                             podGC, quotaController] + (nodeIPAM.map { [$0] } ?? [])
+                                             podGC, quotaController, serviceLB] + (nodeIPAM.map { [$0] } ?? [])
         // Informers first; controllers work once every cache has its first list.
         let syncs: [@Sendable () async -> Void] = [
             { await namespaces.waitForSync() }, { await accounts.waitForSync() },
