@@ -51,6 +51,11 @@ struct AgentServices {
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         config.manifestsDirectory = manifests
         config.podNetworkSetup = node.podNetworkSetup
+        config.clusterDNS = options.resolvedClusterDNS
+        config.clusterDomain = options.clusterDomain
+        config.resolvConf = options.resolvConf
+        config.imageGCHighThresholdPercent = options.imageGCHighThreshold
+        config.imageGCLowThresholdPercent = options.imageGCLowThreshold
         let agent = NodeAgent(client: client, runtime: node.runtime, configuration: config, logger: logger)
         // containerd first, so the group stops it after the agent.
         return AgentServices(services: node.services + [agent], runtimeDescription: node.description)

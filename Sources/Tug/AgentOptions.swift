@@ -23,6 +23,14 @@ struct AgentOptions: ParsableArguments {
     var insecureRegistries: [String] = []
     @Option(name: .customLong("cni-conf-dir"), help: "Where the node's CNI config is written (default: containerd's conf dir).")
     var cniConfDir: String?
+    @Option(name: .customLong("cluster-dns"), help: "The cluster DNS address pods with dnsPolicy ClusterFirst use; repeatable (default 10.43.0.10).")
+    var clusterDNS: [String] = []
+    @Option(help: "The cluster's DNS domain.") var clusterDomain = "cluster.local"
+    @Option(help: "The resolver file pods with dnsPolicy Default copy.") var resolvConf = "/etc/resolv.conf"
+    @Option(name: .customLong("image-gc-high-threshold"), help: "Image disk use (percent) above which unused images are removed.")
+    var imageGCHighThreshold = 85
+    @Option(name: .customLong("image-gc-low-threshold"), help: "Image disk use (percent) image garbage collection frees down to.")
+    var imageGCLowThreshold = 80
 
     func validate() throws {
         guard ["auto", "process", "cri", "simulated"].contains(runtime) else {
@@ -35,6 +43,12 @@ struct AgentOptions: ParsableArguments {
         if startContainerd && (runtime == "process" || runtime == "simulated") {
             throw ValidationError("--start-containerd runs containers through CRI: use it with --runtime auto or cri, not \(runtime)")
         }
+        for ip in clusterDNS where !NodeAddress.isIPv4(ip) {
+            throw ValidationError("--cluster-dns must be an IPv4 address like 10.43.0.10, got \"\(ip)\"")
+        }
+        guard (1...100).contains(imageGCHighThreshold), (0..<imageGCHighThreshold).contains(imageGCLowThreshold) else {
+            throw ValidationError("--image-gc-high-threshold must be 1–100 and --image-gc-low-threshold 0 or more and below it")
+        }
         for registry in insecureRegistries {
             do {
                 _ = try RegistryHosts.registryHost(registry)
@@ -46,6 +60,9 @@ struct AgentOptions: ParsableArguments {
 
     /// `--insecure-registry` values, or the loopback registry the test fixtures use.
     var resolvedInsecureRegistries: [String] { insecureRegistries.isEmpty ? ["127.0.0.1:5000"] : insecureRegistries }
+
+    /// `--cluster-dns` values, or the service CIDR's `.10`, where each node serves cluster DNS.
+    var resolvedClusterDNS: [String] { clusterDNS.isEmpty ? ["10.43.0.10"] : clusterDNS }
 
     var resolvedNodeName: String {
         (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()

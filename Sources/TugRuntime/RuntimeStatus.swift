@@ -97,11 +97,14 @@ public struct ImageInfo: Sendable, Hashable, Codable {
     public var repoTags: [String]
     public var repoDigests: [String]
     public var size: UInt64
-    public init(id: String, repoTags: [String], repoDigests: [String] = [], size: UInt64 = 0) {
+    /// The runtime keeps it whatever happens (the sandbox image); garbage collection skips it.
+    public var pinned: Bool
+    public init(id: String, repoTags: [String], repoDigests: [String] = [], size: UInt64 = 0, pinned: Bool = false) {
         self.id = id
         self.repoTags = repoTags
         self.repoDigests = repoDigests
         self.size = size
+        self.pinned = pinned
     }
 }
 

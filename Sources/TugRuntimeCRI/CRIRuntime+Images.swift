@@ -1,6 +1,6 @@
 import TugRuntime
 
-extension CRIRuntime {
+extension CRIRuntime: ImageManaging {
     /// Pulls without a deadline (large images take long; kubelet does the same) and returns the
     /// image reference the runtime resolved (`sha256:…`).
     public func pullImage(_ image: String, auth: ImageAuth?) async throws -> String {
@@ -61,17 +61,5 @@ extension CRIRuntime {
         }.imageFilesystems.map {
             ImageFilesystemUsage(mountpoint: $0.fsID.mountpoint, usedBytes: $0.usedBytes.value, inodesUsed: $0.inodesUsed.value)
         }
-    }
-}
-
-/// One filesystem holding images (CRI's FilesystemUsage).
-public struct ImageFilesystemUsage: Sendable, Hashable {
-    public var mountpoint: String
-    public var usedBytes: UInt64
-    public var inodesUsed: UInt64
-    public init(mountpoint: String, usedBytes: UInt64, inodesUsed: UInt64) {
-        self.mountpoint = mountpoint
-        self.usedBytes = usedBytes
-        self.inodesUsed = inodesUsed
     }
 }

@@ -104,6 +104,6 @@ enum ContainerMapping {
     }
 
     static func image(_ image: Runtime_V1_Image) -> ImageInfo {
-        ImageInfo(id: image.id, repoTags: image.repoTags, repoDigests: image.repoDigests, size: image.size)
+        ImageInfo(id: image.id, repoTags: image.repoTags, repoDigests: image.repoDigests, size: image.size, pinned: image.pinned)
     }
 }

@@ -37,6 +37,16 @@ public struct NodeAgent: Service {
         public var clusterDomain = "cluster.local"
         /// The node resolver file pods with dnsPolicy Default copy (kubelet's `--resolv-conf`).
         public var resolvConf = "/etc/resolv.conf"
+        /// Image garbage collection thresholds (kubelet's `--image-gc-high-threshold` and `--image-gc-low-threshold`).
+        public var imageGCHighThresholdPercent: Int {
+            get { imageGC.highThresholdPercent }
+            set { imageGC.highThresholdPercent = newValue }
+        }
+        public var imageGCLowThresholdPercent: Int {
+            get { imageGC.lowThresholdPercent }
+            set { imageGC.lowThresholdPercent = newValue }
+        }
+        var imageGC = ImageGarbageCollector.Policy()
 
         public init(nodeName: String, nodeIP: String, kubeletPort: Int, dataDirectory: String, controlPlane: Bool) {
             self.nodeName = nodeName
@@ -129,6 +139,18 @@ public struct NodeAgent: Service {
                     await EvictionManager(manager: manager, runtime: runtime, thresholdBytes: cfg.evictionMemoryThreshold,
                                           interval: cfg.evictionInterval, readAvailable: cfg.memoryAvailable, pressure: pressure,
                                           logger: logger).run()
+                }
+                if let images = runtime as? any ImageManaging {
+                    let gc = ImageGarbageCollector(images: images, runtime: runtime, policy: cfg.imageGC)
+                    let client = self.client
+                    group.addTask {
+                        await gc.run { message in
+                            logger.warning("\(message)")
+                            guard let n = try? await client.get(CoreV1.Node.self, name: node.name) else { return }
+                            await Events.record(client: client, regarding: n, type: "Warning", reason: "FreeDiskSpaceFailed",
+                                                message: message, component: "kubelet", host: node.name)
+                        }
+                    }
                 }
                 if let dir = cfg.manifestsDirectory {
                     group.addTask { await StaticPods(client: client, directory: dir, nodeName: cfg.nodeName, logger: logger,
