@@ -259,3 +259,28 @@ def test_tug_images_import_and_ls_then_a_pod_runs_it_without_a_registry(ck, ns, 
     missing = subprocess.run([tug_bin, "images", "import", str(e2e_tmp / "nope.tar"), "--data-dir", str(cri_server.data_dir)],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0 and "does not exist" in missing.stderr, missing.stderr
+
+
+def test_host_port_answers_on_the_node_through_portmap(ck, ns, registry):
+    k = ck
+    host_port = free_port()
+    ports = f"""    ports:
+    - containerPort: 80
+      hostPort: {host_port}
+      hostIP: 127.0.0.1"""
+    k.apply_text(pod("hostport", f"{registry}/httpd:1", container_extra=ports), "-n", ns)
+    wait_running(k, ns, "hostport")
+    body = wait_for("httpd answers on the host port", lambda: http_get(f"http://127.0.0.1:{host_port}/"), 30)
+    assert "tugboat httpd" in body, body
+    k.run("delete", "pod", "hostport", "-n", ns, "--grace-period=1")
+    wait_for("the host port closes with the pod", lambda: http_get(f"http://127.0.0.1:{host_port}/") is None, 60)
+
+
+def test_pods_get_the_cluster_dns_resolv_conf(ck, ns, registry):
+    k = ck
+    k.apply_text(pod("dns", f"{registry}/busybox:1", ["sleep", "3600"]), "-n", ns)
+    wait_running(k, ns, "dns")
+    conf = k.run("exec", "dns", "-n", ns, "--", "cat", "/etc/resolv.conf").stdout
+    assert "nameserver 10.43.0.10" in conf, conf
+    assert f"search {ns}.svc.cluster.local svc.cluster.local cluster.local" in conf, conf
+    assert "options ndots:5" in conf, conf
