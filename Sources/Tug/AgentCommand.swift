@@ -13,6 +13,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Join token (accepted now; enforced once authentication lands).") var token: String?
     @Option(help: "Directory for the agent's state, pod volumes and logs.") var dataDir: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "The cluster's pod network, as the server's --cluster-cidr (the service proxy masquerades traffic from outside it).")
+    var clusterCIDR = "10.42.0.0/16"
     @OptionGroup var agent: AgentOptions
 
     func run() async throws {
@@ -29,7 +31,8 @@ struct AgentCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let transport = HTTPTransport(server: server, token: token, userAgent: "tug-agent/\(agent.resolvedNodeName)", connectionsPerHost: 8)
         let client = APIClient(transport: transport, fieldManager: "tug-agent")
-        let services = try await AgentServices.make(options: agent, client: client, dataDirectory: dir, controlPlane: false, logger: logger)
+        let services = try await AgentServices.make(options: agent, client: client, dataDirectory: dir, controlPlane: false,
+                                                    clusterCIDR: clusterCIDR, logger: logger)
         FileHandle.standardOutput.write(Data("tug agent: node \(agent.resolvedNodeName) joining \(server) (runtime \(services.runtimeDescription))\n".utf8))
         let group = ServiceGroup(configuration: .init(services: services.services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -43,7 +46,8 @@ struct AgentServices {
     var services: [any Service]
     var runtimeDescription: String
 
-    static func make(options: AgentOptions, client: APIClient, dataDirectory: String, controlPlane: Bool, logger: Logger) async throws -> AgentServices {
+    static func make(options: AgentOptions, client: APIClient, dataDirectory: String, controlPlane: Bool, clusterCIDR: String,
+                     logger: Logger) async throws -> AgentServices {
         let node = try await NodeRuntime.make(options, dataDirectory: dataDirectory, logger: logger)
         var config = NodeAgent.Configuration(nodeName: options.resolvedNodeName, nodeIP: try options.resolvedNodeIP(),
                                              kubeletPort: options.kubeletPort, dataDirectory: dataDirectory, controlPlane: controlPlane)
@@ -57,7 +61,10 @@ struct AgentServices {
         config.imageGCHighThresholdPercent = options.imageGCHighThreshold
         config.imageGCLowThresholdPercent = options.imageGCLowThreshold
         let agent = NodeAgent(client: client, runtime: node.runtime, configuration: config, logger: logger)
-        // containerd first, so the group stops it after the agent.
-        return AgentServices(services: node.services + [agent], runtimeDescription: node.description)
+        let network = try await NodeNetwork.make(options: options, client: client, realContainers: node.realContainers,
+                                                 clusterCIDR: clusterCIDR, logger: logger)
+        logger.info("services on this node: \(network.description)")
+        // containerd first, so the group stops it after the agent; the Service plumbing stops first.
+        return AgentServices(services: node.services + [agent] + network.services, runtimeDescription: node.description)
     }
 }

@@ -27,6 +27,8 @@ struct AgentOptions: ParsableArguments {
     var clusterDNS: [String] = []
     @Option(help: "The cluster's DNS domain.") var clusterDomain = "cluster.local"
     @Option(help: "The resolver file pods with dnsPolicy Default copy.") var resolvConf = "/etc/resolv.conf"
+    @Option(help: "Leave out part of the node's Service plumbing: service-proxy, cluster-dns or ingress; repeatable.")
+    var disable: [String] = []
     @Option(name: .customLong("image-gc-high-threshold"), help: "Image disk use (percent) above which unused images are removed.")
     var imageGCHighThreshold = 85
     @Option(name: .customLong("image-gc-low-threshold"), help: "Image disk use (percent) image garbage collection frees down to.")
@@ -42,6 +44,9 @@ struct AgentOptions: ParsableArguments {
         }
         if startContainerd && (runtime == "process" || runtime == "simulated") {
             throw ValidationError("--start-containerd runs containers through CRI: use it with --runtime auto or cri, not \(runtime)")
+        }
+        for part in disable where !NodeNetwork.components.contains(part) {
+            throw ValidationError("--disable takes \(NodeNetwork.components.joined(separator: ", ")), got \"\(part)\"")
         }
         for ip in clusterDNS where !NodeAddress.isIPv4(ip) {
             throw ValidationError("--cluster-dns must be an IPv4 address like 10.43.0.10, got \"\(ip)\"")

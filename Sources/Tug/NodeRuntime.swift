@@ -21,6 +21,8 @@ struct NodeRuntime {
     var podNetworkSetup: (@Sendable (String) async throws -> Void)?
     /// For the startup line: `process`, `cri (containerd at unix:///…)`.
     var description: String
+    /// Pods are containers with their own network (CRI), which the node's Service plumbing serves.
+    var realContainers = false
 
     static let defaultEndpoint = "unix:///run/containerd/containerd.sock"
 
@@ -100,7 +102,7 @@ struct NodeRuntime {
             try CNIConfig(podCIDR: podCIDR).write(toDirectory: cniConfDirectory)
         }
         return NodeRuntime(runtime: runtime, services: services, podNetworkSetup: setup,
-                           description: "cri (\(version.nodeInfoString) at \(endpoint))")
+                           description: "cri (\(version.nodeInfoString) at \(endpoint))", realContainers: true)
     }
 
     /// The socket of the node's own containerd: under the data dir when the path fits in a unix

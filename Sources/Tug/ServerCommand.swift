@@ -95,6 +95,7 @@ struct ServerCommand: AsyncParsableCommand {
             let agentDir = (dir as NSString).appendingPathComponent("agent")
             try FileManager.default.createDirectory(atPath: agentDir, withIntermediateDirectories: true)
             let node = try await AgentServices.make(options: agent, client: agentClient, dataDirectory: agentDir, controlPlane: true,
+                                                    clusterCIDR: clusterCIDR.isEmpty ? "10.42.0.0/16" : clusterCIDR,
                                               logger: Logger(label: "tug.agent"))
             services += node.services.map { .init(service: $0) }
             logger.info("running a node agent for \(agent.resolvedNodeName) (runtime \(node.runtimeDescription))")

@@ -46,7 +46,7 @@ public final class APIServerCore: Sendable {
     /// The n-th usable address of the service CIDR: 0 is the `kubernetes` Service, 9 cluster DNS.
     public func serviceAddress(_ n: Int) async -> String { await services.address(n) }
 
-    /// The namespaces every cluster has, and the `kubernetes` Service in `default`.
+    /// The namespaces and Services every cluster has (`kubernetes`, `kube-dns`).
     public func bootstrap() async throws {
         guard let nsHandler = registry.handler(group: "", version: "v1", resource: "namespaces") else { return }
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -55,7 +55,7 @@ public final class APIServerCore: Sendable {
                                                options: WriteOptions())
             } catch let e as APIError where e.reason == "AlreadyExists" {}
         }
-        try await KubernetesService.ensure(core: self)
+        try await SystemServices.ensure(core: self)
     }
 
     /// POST on `pods/binding` and `pods/eviction`.

@@ -1,10 +1,36 @@
 import TugAPI
 
-/// The `kubernetes` Service in `default`, as kube-apiserver keeps it: the first address of the
-/// service CIDR, port 443 (`https`) to the API server's port, and, when the server has an
-/// address pods can reach, Endpoints and an EndpointSlice naming it.
-enum KubernetesService {
+/// The Services every cluster has: `kubernetes` in `default`, as kube-apiserver keeps it (the
+/// first address of the service CIDR, port 443 `https` to the API server's port, and, when the
+/// server has an address pods can reach, Endpoints and an EndpointSlice naming it), and
+/// `kube-dns` in `kube-system` at the tenth address. Every node serves cluster DNS on that
+/// address itself, so `kube-dns` has no selector and no endpoints; the service proxy leaves it
+/// alone.
+enum SystemServices {
     static func ensure(core: APIServerCore) async throws {
+        try await kubernetes(core: core)
+        try await clusterDNS(core: core)
+    }
+
+    static func clusterDNS(core: APIServerCore) async throws {
+        guard let services = core.registry.handler(group: "", version: "v1", resource: "services") else { return }
+        let body: JSONValue = [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": "kube-dns", "namespace": "kube-system",
+                         "labels": ["k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "ClusterDNS"]],
+            "spec": ["clusterIP": .string(await core.serviceAddress(9)), "type": "ClusterIP", "sessionAffinity": "None",
+                     "ports": [["name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53],
+                               ["name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53]]],
+        ]
+        do {
+            _ = try await services.create(namespace: "kube-system", body: body, options: WriteOptions())
+        } catch let e as APIError where e.reason == "AlreadyExists" {
+        } catch let e as APIError where e.code == 422 {
+            core.logger.warning("could not create the kube-dns Service: \(e.message)")
+        }
+    }
+
+    static func kubernetes(core: APIServerCore) async throws {
         let port = apiPort(core.serverAddress)
         if let services = core.registry.handler(group: "", version: "v1", resource: "services") {
             let body: JSONValue = [

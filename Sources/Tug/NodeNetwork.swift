@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TugClient
+import TugNetwork
+
+/// A node's part of Services, as kube-proxy, CoreDNS and an ingress controller do it together:
+/// the nftables service proxy, cluster DNS (on the DNS service address, held on loopback, and on
+/// the node address) and the Ingress proxy. On where pods are real containers (CRI, as root);
+/// `--disable service-proxy|cluster-dns|ingress` turns one off.
+struct NodeNetwork {
+    var services: [any Service] = []
+    var description: String
+
+    static let components = ["service-proxy", "cluster-dns", "ingress"]
+
+    static func make(options: AgentOptions, client: APIClient, realContainers: Bool, clusterCIDR: String,
+                     logger: Logger) async throws -> NodeNetwork {
+        guard realContainers else {
+            return NodeNetwork(description: "no Service plumbing (it comes with real containers: --start-containerd or a CRI runtime)")
+        }
+        guard getuid() == 0 else { return NodeNetwork(description: "no Service plumbing (it needs root)") }
+        let disabled = Set(options.disable)
+        let nodeName = options.resolvedNodeName
+        let nodeIP = try options.resolvedNodeIP()
+        var network = NodeNetwork(description: "")
+        var parts: [String] = []
+        let local = LocalAddresses()
+        var proxy: ServiceProxy?
+
+        if !disabled.contains("service-proxy") {
+            guard await NFTables.isAvailable() else {
+                throw ValidationError("the service proxy needs nftables: apt-get install nftables (or pass --disable service-proxy)")
+            }
+            let p = try ServiceProxy(client: client, nodeName: nodeName, nodeIPs: [nodeIP], clusterCIDR: clusterCIDR,
+                                     clusterDNSIP: options.resolvedClusterDNS.first, logger: Logger(label: "tug.proxy"))
+            proxy = p
+            network.services.append(p)
+            parts.append("service proxy (nftables table \(p.options.tableName))")
+        }
+        var dnsAddresses: [String] = []
+        if !disabled.contains("cluster-dns") {
+            dnsAddresses = options.resolvedClusterDNS
+            try local.add(dnsAddresses)
+            var listen = try dnsAddresses.map { try SocketAddress(ipAddress: $0, port: 53) }
+            if !dnsAddresses.contains(nodeIP) { listen.append(try SocketAddress(ipAddress: nodeIP, port: 53)) }
+            let dns = try ClusterDNSService(client: client, listen: listen, clusterDomain: options.clusterDomain,
+                                            logger: Logger(label: "tug.dns"))
+            network.services.append(dns)
+            parts.append("cluster DNS on \(listen.compactMap(\.ipAddress).joined(separator: ", ")) port 53")
+        }
+        // Stops after the others (the group stops in reverse order): the DNS address and the
+        // proxy's table go when the node does.
+        network.services.insert(HostNetworkCleanup(local: local, addresses: dnsAddresses, proxy: proxy, logger: logger), at: 0)
+        network.description = parts.isEmpty ? "no Service plumbing (all disabled)" : parts.joined(separator: "; ")
+        return network
+    }
+}
+
+/// Waits for shutdown, then removes what the node put on the host for Services.
+struct HostNetworkCleanup: Service {
+    let local: LocalAddresses
+    let addresses: [String]
+    let proxy: ServiceProxy?
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do { try local.remove(addresses) } catch { logger.warning("removing the cluster DNS address: \(error)") }
+        if let proxy {
+            do { try await proxy.cleanup() } catch { logger.warning("removing the service proxy's nftables table: \(error)") }
+        }
+    }
+}
