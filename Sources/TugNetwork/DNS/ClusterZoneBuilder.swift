@@ -23,6 +23,8 @@ public struct ClusterZoneBuilder: Sendable {
     /// For each name, the records each service gives it (a pod address can be an endpoint of
     /// several services, so its PTR name has several sources).
     private var sources: [DNSName: [String: [DNSRecord]]] = [:]
+    /// Each service's own name, kept present while the service exists.
+    private var pinned: [String: DNSName] = [:]
     private var table = ClusterZoneTableBuilder()
     private var serial: UInt32
     private var soa: DNSRecord
@@ -103,12 +105,24 @@ public struct ClusterZoneBuilder: Sendable {
 
     static func key(_ meta: MetaV1.ObjectMeta) -> String { "\(meta.namespace ?? "")/\(meta.name ?? "")" }
 
+    /// `name.namespace.svc.<zone>`, lower case.
+    private func serviceName(_ service: CoreV1.Service) -> DNSName? {
+        guard let name = service.metadata.name, let namespace = service.metadata.namespace else { return nil }
+        return try? origin.prepending("svc").prepending(namespace.lowercased()).prepending(name.lowercased())
+    }
+
     private mutating func recompute(_ key: String) {
         let fresh: [DNSName: [DNSRecord]]
         if let service = services[key] {
             fresh = ClusterServiceRecords.make(service: service, slices: Array((slicesByService[key] ?? [:]).values), origin: origin, ttl: ttl)
         } else {
             fresh = [:]
+        }
+        let base = services[key].flatMap(serviceName)
+        if base != pinned[key] {
+            if let previous = pinned[key] { update(previous) { $0.pins -= 1 } }
+            if let base { update(base) { $0.pins += 1 } }
+            pinned[key] = base
         }
         let old = contributions[key] ?? [:]
         contributions[key] = fresh.isEmpty ? nil : fresh
@@ -122,10 +136,15 @@ public struct ClusterZoneBuilder: Sendable {
         var bySource = sources[name] ?? [:]
         bySource[source] = records.isEmpty ? nil : records
         sources[name] = bySource.isEmpty ? nil : bySource
+        update(name) { $0.records = bySource.keys.sorted().flatMap { bySource[$0]! } }
+    }
+
+    /// Changes one node and keeps the counts of present names below each ancestor in the zone.
+    private mutating func update(_ name: DNSName, _ change: (inout ClusterZoneNode) -> Void) {
         var node = table[name] ?? ClusterZoneNode()
-        let had = !node.records.isEmpty
-        node.records = bySource.keys.sorted().flatMap { bySource[$0]! }
-        let has = !node.records.isEmpty
+        let had = node.isPresent
+        change(&node)
+        let has = node.isPresent
         table[name] = node
         guard had != has, name.isSubdomain(of: origin) else { return }
         var ancestor = name

@@ -1,10 +1,15 @@
-/// The records owned by one name, and how many names below it own records (so that an empty
+/// The records owned by one name, and how many names below it exist (so that an empty
 /// non-terminal such as `default.svc.cluster.local` answers NODATA instead of NXDOMAIN).
 struct ClusterZoneNode: Sendable, Hashable {
     var records: [DNSRecord] = []
     var descendants = 0
+    /// Services whose name this is: a service without addresses (headless with no ready
+    /// endpoints) still exists and answers NODATA.
+    var pins = 0
 
-    var isEmpty: Bool { records.isEmpty && descendants == 0 }
+    /// Whether the name itself exists (counts toward its ancestors' `descendants`).
+    var isPresent: Bool { !records.isEmpty || pins > 0 }
+    var isEmpty: Bool { !isPresent && descendants == 0 }
 }
 
 /// An immutable piece of the zone's name table. Shards let an update copy only the few

@@ -53,6 +53,7 @@ public final class DNSForwarder: Sendable {
                     try channel.pipeline.syncOperations.addHandler(UpstreamUDPHandler(id: id, upstream: upstream, promise: promise))
                 }
             }
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65535))
             .bind(host: upstream.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
         let timer = loop.scheduleTask(in: timeout) { promise.fail(DNSForwardError("timed out after \(self.timeout)")) }
         var buffer = channel.allocator.buffer(capacity: query.count)
