@@ -126,7 +126,7 @@ actor ProxyRuleSyncer {
 
     /// Chain and set names from `nft -j -t list table` output.
     static func parseListing(_ json: String) throws -> ProxyScript.TableObjects {
-        guard let root = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+        guard let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any],
               let items = root["nftables"] as? [[String: Any]] else {
             throw ProxyConfigError("cannot read nft's table listing: not the JSON nft -j prints")
         }

@@ -110,14 +110,10 @@ public final class ServiceProxy: Service, Sendable {
                     if !Task.isCancelled { await tracker.requestFullSync() }
                 }
             }
-            group.addTask {
-                await withTaskCancellationHandler {
-                    try? await gracefulShutdown()
-                } onCancel: {
-                    tracker.finish()
-                }
-                tracker.finish()
-            }
+            // Until shutdown (or cancellation outside a ServiceGroup); then everything stops.
+            try? await gracefulShutdown()
+            tracker.finish()
+            group.cancelAll()
         }
         reportSink.finish()
     }
