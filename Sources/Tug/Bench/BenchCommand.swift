@@ -5,7 +5,8 @@ import NIOCore
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks that print figures.",
-                                                    subcommands: [APIBench.self, SchedulerBench.self, PodsBench.self, DNSBench.self])
+                                                    subcommands: [APIBench.self, SchedulerBench.self, PodsBench.self, DNSBench.self,
+                                                                  ServicesBench.self])
 }
 
 /// `tug bench api`: ConfigMap create/get/list latency and throughput, and watch delivery latency,
