@@ -67,6 +67,9 @@ public struct IngressController: Service {
         config.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(60))
         config.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60),
                                                                          concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection is the proxy's answer (502, or the next endpoint), not a reason to
+        // keep the client waiting while the pool retries.
+        config.connectionPool.retryConnectionEstablishment = false
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         do {
             try await serve(with: httpClient)

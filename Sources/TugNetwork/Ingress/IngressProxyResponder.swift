@@ -33,6 +33,9 @@ public struct IngressProxyResponder: HTTPResponder {
     let scheme: String
     /// How long the backend may take to send the response head.
     let responseTimeout: TimeAmount
+    /// Endpoints tried at most for one retriable request.
+    let maxAttempts = 3
+    static let idempotent: Set<String> = ["GET", "HEAD", "OPTIONS", "TRACE"]
 
     public init(store: IngressRoutesStore, client: HTTPClient, scheme: String, responseTimeout: TimeAmount = .seconds(60)) {
         self.store = store
@@ -52,11 +55,12 @@ public struct IngressProxyResponder: HTTPResponder {
         case .ready(let ready): endpoints = ready
         case .unavailable(let why): return Self.error(.serviceUnavailable, "ingress \(route.ingress): \(why)")
         }
-        guard let endpoint = endpoints.randomElement() else {
+        guard !endpoints.isEmpty else {
             return Self.error(.serviceUnavailable, "ingress \(route.ingress): no ready endpoints")
         }
 
-        var upstream = HTTPClientRequest(url: "http://\(endpoint.authority)\(target.hasPrefix("/") ? target : "/" + target)")
+        let path = target.hasPrefix("/") ? target : "/" + target
+        var upstream = HTTPClientRequest(url: "http://\(endpoints[0].authority)\(path)")
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         upstream.headers = IngressForwardedHeaders.upstreamRequest(
             request.headers, host: host, clientAddress: context.remoteAddress?.ipAddress, scheme: scheme, port: context.localAddress?.port)
@@ -66,12 +70,27 @@ public struct IngressProxyResponder: HTTPResponder {
             upstream.body = .stream(request.body, length: .unknown)
         }
 
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(upstream, timeout: responseTimeout, logger: context.logger)
-        } catch {
-            context.logger.info("ingress \(route.ingress): endpoint \(endpoint) of \(route.target) failed: \(error)")
-            return Self.error(.badGateway, "ingress \(route.ingress): endpoint \(endpoint) did not answer: \(error)")
+        // Endpoints are tried from a random one on; a request without a body and with an
+        // idempotent method moves on to the next endpoint when one fails (as nginx's
+        // proxy_next_upstream does), anything else gets 502 from the first failure.
+        let retriable = upstream.body == nil && Self.idempotent.contains(request.method.rawValue)
+        let attempts = retriable ? min(endpoints.count, maxAttempts) : 1
+        let start = Int.random(in: 0..<endpoints.count)
+        var failures: [String] = []
+        var answer: HTTPClientResponse?
+        for attempt in 0..<attempts {
+            let endpoint = endpoints[(start + attempt) % endpoints.count]
+            upstream.url = "http://\(endpoint.authority)\(path)"
+            do {
+                answer = try await client.execute(upstream, timeout: responseTimeout, logger: context.logger)
+                break
+            } catch {
+                context.logger.info("ingress \(route.ingress): endpoint \(endpoint) of \(route.target) failed: \(error)")
+                failures.append("endpoint \(endpoint) did not answer: \(error)")
+            }
+        }
+        guard let response = answer else {
+            return Self.error(.badGateway, "ingress \(route.ingress): \(failures.joined(separator: "; "))")
         }
         let headers = IngressForwardedHeaders.downstreamResponse(response.headers)
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
