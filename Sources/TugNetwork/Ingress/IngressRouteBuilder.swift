@@ -4,9 +4,10 @@ import TugAPI
 
 /// Keeps the routing table current as Ingresses, IngressClasses, Services, EndpointSlices and
 /// TLS Secrets change, doing only the work a change calls for: an Ingress change recompiles
-/// that Ingress and re-merges the rules; a Service or EndpointSlice change re-resolves only the
+/// that Ingress and re-sorts the rules of the hosts it names; a Service or EndpointSlice change re-resolves only the
 /// backends of that Service and reuses the merged rules; a Secret change re-parses that Secret.
-/// Bursts of changes (an informer's first list) are coalesced into one publication.
+/// Bursts of changes (an informer's first list) are coalesced into one publication within a
+/// few milliseconds.
 public actor IngressRouteBuilder {
     public let store: IngressRoutesStore
     let logger: Logger
@@ -15,6 +16,11 @@ public actor IngressRouteBuilder {
     private var classes: [String: NetworkingV1.IngressClass] = [:]
     private var ingresses: [String: NetworkingV1.Ingress] = [:]
     private var compiled: [String: CompiledIngress] = [:]
+    /// Sorted rules per host as the routing table wants them, and which Ingresses name each host.
+    private var exactHosts: [String: [IngressPathRule]] = [:]
+    private var wildcardHosts: [String: [IngressPathRule]] = [:]
+    private var anyHost: [IngressPathRule] = []
+    private var ingressesByHost: [String: Set<String>] = [:]
     private var services: [String: CoreV1.Service] = [:]
     /// EndpointSlices by Service key, then slice name.
     private var slices: [String: [String: DiscoveryV1.EndpointSlice]] = [:]
@@ -148,9 +154,41 @@ public actor IngressRouteBuilder {
                 backends[ref] = nil
             }
         }
+        let oldHosts = Set(old?.hosts.map(\.host) ?? []), newHosts = Set(fresh?.hosts.map(\.host) ?? [])
+        for host in oldHosts.subtracting(newHosts) {
+            ingressesByHost[host]?.remove(key)
+            if ingressesByHost[host]?.isEmpty == true { ingressesByHost[host] = nil }
+        }
+        for host in newHosts { ingressesByHost[host, default: []].insert(key) }
+        for host in oldHosts.union(newHosts) { resortRules(of: host) }
         rulesDirty = true
         if old?.tls != fresh?.tls { certificatesDirty = true }
         schedulePublish()
+    }
+
+    /// Rebuilds the sorted rule list of one host from the Ingresses that name it.
+    private func resortRules(of host: String) {
+        var rules: [IngressPathRule] = []
+        for key in ingressesByHost[host] ?? [] {
+            for hostRules in compiled[key]?.hosts ?? [] where hostRules.host == host { rules += hostRules.paths }
+        }
+        rules.sort(by: IngressPathRule.precedes)
+        if host.isEmpty {
+            anyHost = rules
+        } else if host.hasPrefix("*.") {
+            wildcardHosts[String(host.dropFirst(2))] = rules.isEmpty ? nil : rules
+        } else {
+            exactHosts[host] = rules.isEmpty ? nil : rules
+        }
+    }
+
+    /// The oldest Ingress's default backend.
+    private func defaultBackend() -> (target: IngressTarget, ingress: String)? {
+        var best: CompiledIngress?
+        for ingress in compiled.values where ingress.defaultBackend != nil {
+            if best.map({ ingress.age < $0.age }) ?? true { best = ingress }
+        }
+        return best.flatMap { b in b.defaultBackend.map { ($0, b.key) } }
     }
 
     private func refreshBackends(ofService serviceKey: String) {
@@ -198,11 +236,18 @@ public actor IngressRouteBuilder {
 
     // MARK: Publishing
 
+    /// Publishes after a short window, so that a burst of changes (an informer's first list,
+    /// a rollout touching many slices) costs one new table rather than one per change.
     private func schedulePublish() {
         guard !publishScheduled else { return }
         publishScheduled = true
-        Task { self.publish() }
+        Task {
+            try? await Task.sleep(for: Self.coalescingWindow)
+            self.publish()
+        }
     }
+
+    static let coalescingWindow: Duration = .milliseconds(5)
 
     private func publish() {
         publishScheduled = false
@@ -210,7 +255,8 @@ public actor IngressRouteBuilder {
         let certs = certificatesDirty ? certificates() : nil
         let routes: IngressRoutes
         if rulesDirty {
-            routes = IngressRoutes(ingresses: Array(compiled.values), backends: backends,
+            routes = IngressRoutes(exactHosts: exactHosts, wildcardHosts: wildcardHosts, anyHost: anyHost,
+                                   defaultBackend: defaultBackend(), backends: backends,
                                    certificates: certs ?? store.routes.certificates)
         } else {
             routes = store.routes.with(backends: backendsDirty ? backends : nil, certificates: certs)

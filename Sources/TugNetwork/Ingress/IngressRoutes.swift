@@ -60,6 +60,19 @@ public struct IngressRoutes: Sendable {
         self.certificates = certificates
     }
 
+    /// A table from rule lists already sorted by `IngressPathRule.precedes` (the builder keeps
+    /// them per host, so one Ingress change re-sorts only the hosts it touches).
+    init(exactHosts: [String: [IngressPathRule]], wildcardHosts: [String: [IngressPathRule]], anyHost: [IngressPathRule],
+         defaultBackend: (target: IngressTarget, ingress: String)?, backends: [IngressBackendRef: IngressBackendState],
+         certificates: IngressCertificates) {
+        self.exactHosts = exactHosts
+        self.wildcardHosts = wildcardHosts
+        self.anyHost = anyHost
+        self.defaultBackend = defaultBackend
+        self.backends = backends
+        self.certificates = certificates
+    }
+
     private init(copying other: IngressRoutes, backends: [IngressBackendRef: IngressBackendState], certificates: IngressCertificates) {
         exactHosts = other.exactHosts
         wildcardHosts = other.wildcardHosts

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import NIOHTTP1
 import Testing
 import TugAPI
 @testable import TugNetwork
@@ -92,5 +94,44 @@ struct IngressBackendTests {
         await builder.removeIngress(key: "default/ours")
         await builder.flush()
         #expect(store.routes.route(host: "x", path: "/") == nil)
+    }
+}
+
+@Suite("Ingress forwarded headers")
+struct IngressForwardedHeadersTests {
+    @Test("hop-by-hop headers and those Connection names stop at the proxy; X-Forwarded-* are set, the client chain extended")
+    func upstreamHeaders() {
+        var fields = HTTPFields()
+        fields[.connection] = "keep-alive, X-Secret-Hop"
+        fields[.init("X-Secret-Hop")!] = "1"
+        fields[.init("Keep-Alive")!] = "timeout=5"
+        fields[.transferEncoding] = "chunked"
+        fields[.init("X-Forwarded-For")!] = "203.0.113.7"
+        fields[.init("X-Forwarded-Host")!] = "spoofed.example.com"
+        fields[.accept] = "text/html"
+        let headers = IngressForwardedHeaders.upstreamRequest(fields, host: "app.example.com", clientAddress: "127.0.0.1",
+                                                              scheme: "https", port: 443)
+        #expect(headers["X-Secret-Hop"].isEmpty)
+        #expect(headers["Keep-Alive"].isEmpty)
+        #expect(headers["Connection"].isEmpty)
+        #expect(headers["Transfer-Encoding"].isEmpty)
+        #expect(headers["Accept"] == ["text/html"])
+        #expect(headers["Host"] == ["app.example.com"])
+        #expect(headers["X-Forwarded-For"] == ["203.0.113.7, 127.0.0.1"])
+        #expect(headers["X-Forwarded-Host"] == ["app.example.com"])
+        #expect(headers["X-Forwarded-Proto"] == ["https"])
+        #expect(headers["X-Forwarded-Port"] == ["443"])
+    }
+
+    @Test("response hop-by-hop headers are dropped, the rest kept")
+    func downstreamHeaders() {
+        let headers = HTTPHeaders([("Content-Type", "text/plain"), ("Connection", "close, X-Hop"), ("X-Hop", "1"),
+                                   ("Transfer-Encoding", "chunked"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+        let fields = IngressForwardedHeaders.downstreamResponse(headers)
+        #expect(fields[.contentType] == "text/plain")
+        #expect(fields[values: .setCookie] == ["a=1", "b=2"])
+        #expect(fields[.connection] == nil)
+        #expect(fields[.init("X-Hop")!] == nil)
+        #expect(fields[.transferEncoding] == nil)
     }
 }

@@ -187,6 +187,17 @@ struct IngressControllerTests {
         }
         let unclassedIngress = try await client.get(NetworkingV1.Ingress.self, namespace: "default", name: "unclassed")
         #expect(unclassedIngress.status?.loadBalancer?.ingress == nil)
+
+        // Handing the Ingress to another class takes it off the proxy and clears the status we wrote.
+        var named = try await client.get(NetworkingV1.Ingress.self, namespace: "default", name: "named")
+        named.spec?.ingressClassName = "nginx"
+        _ = try await client.update(named)
+        try await eventually("the status of the handed-over Ingress is cleared") {
+            try await client.get(NetworkingV1.Ingress.self, namespace: "default", name: "named").status?.loadBalancer?.ingress == nil
+        }
+        try await eventually("the handed-over Ingress no longer routes") {
+            try await KeepAliveConnection.exchange(port: port, [("files.example.com", "/upload")]).first?.status == 404
+        }
     }
 
     /// A port on 127.0.0.1 with nothing listening (bound once, then closed).

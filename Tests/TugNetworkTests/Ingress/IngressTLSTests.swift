@@ -91,6 +91,17 @@ struct IngressTLSTests {
             port: httpsPort, tls: (try Self.trusting(wild.cert), "api.wild.example.com"), [("api.wild.example.com", "/w")])
         #expect(wildReply.first?.status == 200)
 
+        // A renewed certificate in the Secret applies to the next connection.
+        let renewed = try Self.selfSigned("secure.example.com")
+        var secret = try await client.get(CoreV1.Secret.self, namespace: "default", name: "secure-tls")
+        secret.data = ["tls.crt": renewed.cert, "tls.key": renewed.key]
+        _ = try await client.update(secret)
+        try await eventually("the renewed certificate is served") {
+            let reply = try? await KeepAliveConnection.exchange(
+                port: httpsPort, tls: (try Self.trusting(renewed.cert), "secure.example.com"), [("secure.example.com", "/renewed")])
+            return reply?.first?.status == 200
+        }
+
         // A name no entry covers gets no certificate: the handshake fails.
         await #expect(throws: (any Error).self) {
             _ = try await KeepAliveConnection.exchange(
