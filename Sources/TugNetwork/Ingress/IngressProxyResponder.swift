@@ -84,6 +84,8 @@ public struct IngressProxyResponder: HTTPResponder {
             do {
                 answer = try await client.execute(upstream, timeout: responseTimeout, logger: context.logger)
                 break
+            } catch let error as HTTPClientError where error == .invalidURL {
+                return Self.error(.badRequest, "the request target \"\(target)\" cannot be forwarded: it is not a valid URL path")
             } catch {
                 context.logger.info("ingress \(route.ingress): endpoint \(endpoint) of \(route.target) failed: \(error)")
                 failures.append("endpoint \(endpoint) did not answer: \(error)")
