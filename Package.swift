@@ -158,6 +158,10 @@ let package = Package(
             "TugNetwork", "TugContainerd", "TugAPI", "TugClient", "TugInProcess", "TugAPIServer", "TugStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TugRuntimeCRITests", dependencies: [

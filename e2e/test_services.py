@@ -16,7 +16,7 @@ from hollow import wait_for
 from tugserver import free_port
 
 INGRESS_PORT = free_port()
-SERVER_ARGS: list[str] = []
+SERVER_ARGS = ["--ingress-http-port", str(INGRESS_PORT), "--ingress-https-port", "0"]
 
 pytestmark = SKIP + [pytest.mark.skipif(shutil.which("nft") is None, reason="the service proxy needs nftables (apt-get install nftables)")]
 

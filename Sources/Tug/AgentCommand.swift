@@ -62,7 +62,7 @@ struct AgentServices {
         config.imageGCLowThresholdPercent = options.imageGCLowThreshold
         let agent = NodeAgent(client: client, runtime: node.runtime, configuration: config, logger: logger)
         let network = try await NodeNetwork.make(options: options, client: client, realContainers: node.realContainers,
-                                                 clusterCIDR: clusterCIDR, logger: logger)
+                                                 clusterCIDR: clusterCIDR, controlPlane: controlPlane, logger: logger)
         logger.info("services on this node: \(network.description)")
         // containerd first, so the group stops it after the agent; the Service plumbing stops first.
         return AgentServices(services: node.services + [agent] + network.services, runtimeDescription: node.description)

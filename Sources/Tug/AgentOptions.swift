@@ -29,6 +29,8 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The resolver file pods with dnsPolicy Default copy.") var resolvConf = "/etc/resolv.conf"
     @Option(help: "Leave out part of the node's Service plumbing: service-proxy, cluster-dns or ingress; repeatable.")
     var disable: [String] = []
+    @Option(help: "Port of the node's Ingress proxy (HTTP) on the node address.") var ingressHTTPPort = 80
+    @Option(help: "Port of the node's Ingress proxy over TLS (0 serves no TLS).") var ingressHTTPSPort = 443
     @Option(name: .customLong("image-gc-high-threshold"), help: "Image disk use (percent) above which unused images are removed.")
     var imageGCHighThreshold = 85
     @Option(name: .customLong("image-gc-low-threshold"), help: "Image disk use (percent) image garbage collection frees down to.")
@@ -44,6 +46,9 @@ struct AgentOptions: ParsableArguments {
         }
         if startContainerd && (runtime == "process" || runtime == "simulated") {
             throw ValidationError("--start-containerd runs containers through CRI: use it with --runtime auto or cri, not \(runtime)")
+        }
+        guard (1...65535).contains(ingressHTTPPort), (0...65535).contains(ingressHTTPSPort) else {
+            throw ValidationError("--ingress-http-port must be 1–65535 and --ingress-https-port 0–65535")
         }
         for part in disable where !NodeNetwork.components.contains(part) {
             throw ValidationError("--disable takes \(NodeNetwork.components.joined(separator: ", ")), got \"\(part)\"")

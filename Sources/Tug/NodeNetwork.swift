@@ -16,7 +16,9 @@ struct NodeNetwork {
 
     static let components = ["service-proxy", "cluster-dns", "ingress"]
 
-    static func make(options: AgentOptions, client: APIClient, realContainers: Bool, clusterCIDR: String,
+    /// `controlPlane`: this is `tug server`'s own node, whose Ingress controller writes the
+    /// Ingresses' status (one writer for the cluster).
+    static func make(options: AgentOptions, client: APIClient, realContainers: Bool, clusterCIDR: String, controlPlane: Bool,
                      logger: Logger) async throws -> NodeNetwork {
         guard realContainers else {
             return NodeNetwork(description: "no Service plumbing (it comes with real containers: --start-containerd or a CRI runtime)")
@@ -50,6 +52,14 @@ struct NodeNetwork {
                                             logger: Logger(label: "tug.dns"))
             network.services.append(dns)
             parts.append("cluster DNS on \(listen.compactMap(\.ipAddress).joined(separator: ", ")) port 53")
+        }
+        if !disabled.contains("ingress") {
+            let https = options.ingressHTTPSPort == 0 ? nil : IngressController.ListenAddress(host: nodeIP, port: options.ingressHTTPSPort)
+            let ingress = IngressController(client: client, nodeIPs: [nodeIP],
+                                            httpAddress: .init(host: nodeIP, port: options.ingressHTTPPort), httpsAddress: https,
+                                            writesStatus: controlPlane, logger: Logger(label: "tug.ingress"))
+            network.services.append(ingress)
+            parts.append("Ingress on \(nodeIP):\(options.ingressHTTPPort)" + (https.map { " and TLS on \($0.port)" } ?? ""))
         }
         // Stops after the others (the group stops in reverse order): the DNS address and the
         // proxy's table go when the node does.
