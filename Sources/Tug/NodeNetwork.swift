@@ -45,7 +45,7 @@ struct NodeNetwork {
         var dnsAddresses: [String] = []
         if !disabled.contains("cluster-dns") {
             dnsAddresses = options.resolvedClusterDNS
-            try local.add(dnsAddresses)
+            try await local.add(dnsAddresses)
             var listen = try dnsAddresses.map { try SocketAddress(ipAddress: $0, port: 53) }
             if !dnsAddresses.contains(nodeIP) { listen.append(try SocketAddress(ipAddress: nodeIP, port: 53)) }
             let dns = try ClusterDNSService(client: client, listen: listen, clusterDomain: options.clusterDomain,
@@ -78,7 +78,7 @@ struct HostNetworkCleanup: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        do { try local.remove(addresses) } catch { logger.warning("removing the cluster DNS address: \(error)") }
+        do { try await local.remove(addresses) } catch { logger.warning("removing the cluster DNS address: \(error)") }
         if let proxy {
             do { try await proxy.cleanup() } catch { logger.warning("removing the service proxy's nftables table: \(error)") }
         }

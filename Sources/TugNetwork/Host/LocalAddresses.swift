@@ -13,65 +13,44 @@ public struct LocalAddresses: Sendable {
     public init(namespace: String? = nil) { self.namespace = namespace }
 
     /// Adds each address as a /32 (already there is fine).
-    public func add(_ addresses: [String]) throws {
+    public func add(_ addresses: [String]) async throws {
         for address in addresses {
-            _ = try ip(["addr", "replace", "\(address)/32", "dev", interface])
+            _ = try await ip(["addr", "replace", "\(address)/32", "dev", interface])
         }
     }
 
     /// Removes each address; one that is not there is fine.
-    public func remove(_ addresses: [String]) throws {
+    public func remove(_ addresses: [String]) async throws {
         for address in addresses {
-            _ = try ip(["addr", "del", "\(address)/32", "dev", interface], allowFailure: true)
+            _ = try await ip(["addr", "del", "\(address)/32", "dev", interface], allowFailure: true)
         }
     }
 
     /// The addresses on the interface now.
-    public func current() throws -> [String] {
-        try ip(["-o", "-4", "addr", "show", "dev", interface]).stdout.split(separator: "\n").compactMap { line in
+    public func current() async throws -> [String] {
+        try await ip(["-o", "-4", "addr", "show", "dev", interface]).output.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             guard let i = fields.firstIndex(of: "inet"), i + 1 < fields.count else { return nil }
             return fields[i + 1].split(separator: "/").first.map(String.init)
         }
     }
 
-    private func ip(_ arguments: [String], allowFailure: Bool = false) throws -> HostCommand.Output {
-        try HostCommand.run("ip", (namespace.map { ["-n", $0] } ?? []) + arguments, allowFailure: allowFailure)
-    }
-}
+    static let ipCandidates = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
 
-/// Runs a host tool (`ip`, `sysctl`) and fails with its stderr when it fails.
-enum HostCommand {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    @discardableResult
-    static func run(_ tool: String, _ arguments: [String], allowFailure: Bool = false) throws -> Output {
-        guard let path = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map({ "\($0)/\(tool)" }).first(where: FileManager.default.isExecutableFile) else {
-            throw Failure(description: "\(tool) is not installed (Debian package \(tool == "ip" ? "iproute2" : tool))")
+    private func ip(_ arguments: [String], allowFailure: Bool = false) async throws -> ProxyCommandResult {
+        guard let ip = ProxyCommand.find(Self.ipCandidates) else {
+            throw LocalAddressesError(description: "ip is not installed (Debian package iproute2)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let result = Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                            stderr: String(decoding: stderr, as: UTF8.self))
-        if result.status != 0 && !allowFailure {
-            throw Failure(description: "\(tool) \(arguments.joined(separator: " ")) failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        let all = (namespace.map { ["-n", $0] } ?? []) + arguments
+        let result = try await ProxyCommand.run(ip, all)
+        if !result.succeeded && !allowFailure {
+            throw LocalAddressesError(description: "ip \(all.joined(separator: " ")) failed (exit \(result.status)): "
+                + result.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return result
     }
+}
+
+public struct LocalAddressesError: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -9,20 +9,26 @@ struct LocalAddressesTests {
     }
 
     @Test(.enabled(if: canRun, "needs root and iproute2"))
-    func holdsTheAddressesAndLetsGo() throws {
+    func holdsTheAddressesAndLetsGo() async throws {
         let ns = "tug-local-\(getpid())"
-        try HostCommand.run("ip", ["netns", "add", ns])
-        defer { _ = try? HostCommand.run("ip", ["netns", "delete", ns], allowFailure: true) }
+        let ip = try #require(ProxyCommand.find(LocalAddresses.ipCandidates))
+        #expect(try await ProxyCommand.run(ip, ["netns", "add", ns]).succeeded)
         let local = LocalAddresses(namespace: ns)
-        try local.add(["10.43.0.10"])
-        try local.add(["10.43.0.10"]) // twice is fine
-        #expect(try local.current().contains("10.43.0.10"))
-        try local.remove(["10.43.0.10"])
-        #expect(try !local.current().contains("10.43.0.10"))
-        try local.remove(["10.43.0.10"]) // and removing twice too
+        do {
+            try await local.add(["10.43.0.10"])
+            try await local.add(["10.43.0.10"]) // twice is fine
+            #expect(try await local.current().contains("10.43.0.10"))
+            try await local.remove(["10.43.0.10"])
+            #expect(try await !local.current().contains("10.43.0.10"))
+            try await local.remove(["10.43.0.10"]) // and removing twice too
+        } catch {
+            Issue.record("\(error)")
+        }
+        _ = try await ProxyCommand.run(ip, ["netns", "delete", ns])
     }
 
-    @Test func aMissingToolIsNamed() {
-        #expect(throws: HostCommand.Failure.self) { try HostCommand.run("no-such-tool-here", []) }
+    @Test func aFailureSaysWhatWasRun() async throws {
+        guard Self.canRun else { return }
+        await #expect(throws: LocalAddressesError.self) { try await LocalAddresses(namespace: "tug-no-such-namespace").add(["10.43.0.10"]) }
     }
 }
