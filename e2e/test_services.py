@@ -194,7 +194,7 @@ spec:
 """, "-n", ns)
     base = f"http://127.0.0.1:{INGRESS_PORT}"
     assert wait_for("/a through the ingress", lambda: (http_get(f"{base}/a/") or "").strip() == alpha, 60)
-    assert (http_get(f"{base}/b/") or "").strip() == beta
+    assert wait_for("/b through the ingress", lambda: (http_get(f"{base}/b/") or "").strip() == beta, 30)
     assert http_get(f"{base}/c/") is None, "no rule for /c"
     wait_for("the Ingress status", lambda: k.json("get", "ingress", "paths", "-n", ns)
              .get("status", {}).get("loadBalancer", {}).get("ingress"), 30)
