@@ -88,14 +88,15 @@ def fetch_in_pod(k, ns, address, port=80, path="/"):
     return body.strip() if sep else None
 
 
-def names_seen(fetch, tries=40):
+def names_seen(fetch, timeout=60):
+    """The pod names answering through `fetch` until all three are seen (endpoints may join the
+    service a moment after their pods are Ready) or the time is up."""
     seen = set()
-    for _ in range(tries):
+    deadline = time.monotonic() + timeout
+    while len(seen) < 3 and time.monotonic() < deadline:
         body = fetch()
         if body:
             seen.add(body)
-        if len(seen) == 3:
-            break
     return seen
 
 

@@ -36,8 +36,10 @@ struct NodeNetwork {
             guard await NFTables.isAvailable() else {
                 throw ValidationError("the service proxy needs nftables: apt-get install nftables (or pass --disable service-proxy)")
             }
+            // The node serves the DNS address itself; without our DNS, whatever backs kube-dns is proxied as usual.
+            let dnsIP = disabled.contains("cluster-dns") ? nil : options.resolvedClusterDNS.first
             let p = try ServiceProxy(client: client, nodeName: nodeName, nodeIPs: [nodeIP], clusterCIDR: clusterCIDR,
-                                     clusterDNSIP: options.resolvedClusterDNS.first, logger: Logger(label: "tug.proxy"))
+                                     clusterDNSIP: dnsIP, logger: Logger(label: "tug.proxy"))
             proxy = p
             network.services.append(p)
             parts.append("service proxy (nftables table \(p.options.tableName))")

@@ -229,8 +229,10 @@ actor PodWorker {
 
     func sandboxIPs(_ sb: SandboxID) async throws -> [String] {
         if pod.spec?.hostNetwork == true || !context.capabilities.podNetworking { return [context.nodeIP] }
-        let ips = (try? await context.runtime.sandboxStatus(sb))?.ips ?? []
-        return ips.isEmpty ? [context.nodeIP] : ips
+        // A pod with its own network has only the addresses its sandbox reports: a failed or
+        // empty lookup (the runtime busy or restarting) keeps the last known ones, never the node's.
+        guard let ips = (try? await context.runtime.sandboxStatus(sb))?.ips, !ips.isEmpty else { return podIPs }
+        return ips
     }
 
     /// Newest and previous runtime instance per container name, with probe results and the
