@@ -180,6 +180,8 @@ actor PodWorker {
             try? await context.runtime.stopSandbox(sb)
             try? await context.runtime.removeSandbox(sb)
             sandbox = nil
+            // The next sandbox gets its own addresses; the old ones are gone with this one.
+            podIPs = []
             sandboxAttempt += 1
         }
         do {
