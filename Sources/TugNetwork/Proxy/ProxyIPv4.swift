@@ -1,3 +1,5 @@
+import TugAPI
+
 /// An IPv4 address as the proxy uses it: parsed strictly from dotted-quad text (no leading
 /// zeros, no shorthand), so a malformed address in a Service never reaches an nft script.
 public struct ProxyIPv4: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -7,20 +9,11 @@ public struct ProxyIPv4: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Nil when `text` is not a plain dotted-quad IPv4 address (IPv6 included).
     public init?(_ text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  part.count == 1 || part.first != "0", let octet = UInt32(part), octet <= 255 else { return nil }
-            value = value << 8 | octet
-        }
+        guard let value = IPv4Network.parseAddress(text) else { return nil }
         self.value = value
     }
 
-    public var description: String {
-        "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
-    }
+    public var description: String { IPv4Network.format(value) }
 
     /// In 127.0.0.0/8.
     public var isLoopback: Bool { value >> 24 == 127 }
@@ -42,17 +35,16 @@ public struct ProxyIPv4CIDR: Sendable, Hashable, CustomStringConvertible {
         guard let prefix = Int(parts[1]), (0...32).contains(prefix) else {
             throw ProxyConfigError("'\(text)': the prefix must be a number from 0 to 32")
         }
-        let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << (32 - prefix)
-        guard address.value & mask == address.value else {
-            throw ProxyConfigError("'\(text)' has host bits set; the network is \(ProxyIPv4(address.value & mask))/\(prefix)")
+        let masked = IPv4Network(address: address.value, prefix: prefix)
+        guard masked.address == address.value else {
+            throw ProxyConfigError("'\(text)' has host bits set; the network is \(masked)")
         }
         network = address
         prefixLength = prefix
     }
 
     public func contains(_ address: ProxyIPv4) -> Bool {
-        let mask: UInt32 = prefixLength == 0 ? 0 : ~UInt32(0) << (32 - prefixLength)
-        return address.value & mask == network.value
+        IPv4Network(address: network.value, prefix: prefixLength).contains(address.value)
     }
 
     public var description: String { "\(network)/\(prefixLength)" }
