@@ -58,7 +58,7 @@ def registry(e2e_tmp):
         subprocess.run([str(REPO / "scripts/containers/registry"), "stop", str(data)], env=env, timeout=60)
 
 
-def _kill_shims_of(socket_marker: str) -> None:
+def kill_shims_of(socket_marker: str) -> None:
     """containerd's per-pod shims outlive containerd; stop the ones of this test's containerd."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -72,6 +72,18 @@ def _kill_shims_of(socket_marker: str) -> None:
                 os.kill(int(entry.name), signal.SIGKILL)
             except OSError:
                 pass
+
+
+def unmount_under(directory: Path) -> None:
+    """Lazily unmount what containerd left mounted under `directory` (sandbox shm, container
+    rootfs) once its shims are gone, so the test's temporary files can be removed."""
+    prefix = str(Path(directory).resolve()) + "/"
+    try:
+        mounts = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()]
+    except OSError:
+        return
+    for target in sorted((m for m in mounts if m.startswith(prefix)), key=len, reverse=True):
+        subprocess.run(["umount", "-l", target], capture_output=True, timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +103,8 @@ def cri_server(tug_bin, e2e_tmp, registry, request):
         srv.stop(timeout=90)
     except Exception:
         srv.kill()
-    _kill_shims_of(str(srv.data_dir))
+    kill_shims_of(str(srv.data_dir))
+    unmount_under(srv.data_dir)
 
 
 @pytest.fixture(scope="module")

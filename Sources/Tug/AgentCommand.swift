@@ -29,7 +29,9 @@ struct AgentCommand: AsyncParsableCommand {
         let logger = Logger(label: "tug.agent")
         let dir = (DataDirectory.resolve(dataDir) as NSString).appendingPathComponent("agent")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let transport = HTTPTransport(server: server, token: token, userAgent: "tug-agent/\(agent.resolvedNodeName)", connectionsPerHost: 8)
+        // Each informer's watch holds a connection for as long as it runs: a node with its network
+        // plumbing keeps about a dozen open, and requests need more besides.
+        let transport = HTTPTransport(server: server, token: token, userAgent: "tug-agent/\(agent.resolvedNodeName)", connectionsPerHost: 32)
         let client = APIClient(transport: transport, fieldManager: "tug-agent")
         let services = try await AgentServices.make(options: agent, client: client, dataDirectory: dir, controlPlane: false,
                                                     clusterCIDR: clusterCIDR, logger: logger)
@@ -54,15 +56,16 @@ struct AgentServices {
         let manifests = (dataDirectory as NSString).appendingPathComponent("manifests")
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         config.manifestsDirectory = manifests
-        config.podNetworkSetup = node.podNetworkSetup
         config.clusterDNS = options.resolvedClusterDNS
         config.clusterDomain = options.clusterDomain
         config.resolvConf = options.resolvConf
         config.imageGCHighThresholdPercent = options.imageGCHighThreshold
         config.imageGCLowThresholdPercent = options.imageGCLowThreshold
-        let agent = NodeAgent(client: client, runtime: node.runtime, configuration: config, logger: logger)
         let network = try await NodeNetwork.make(options: options, client: client, realContainers: node.realContainers,
                                                  clusterCIDR: clusterCIDR, controlPlane: controlPlane, logger: logger)
+        // The bridge masquerades only when the node's pod network does not do it for the cluster.
+        config.podNetworkSetup = node.podNetworkSetup(ipMasq: !network.masqueradesPods)
+        let agent = NodeAgent(client: client, runtime: node.runtime, configuration: config, logger: logger)
         logger.info("services on this node: \(network.description)")
         // containerd first, so the group stops it after the agent; the Service plumbing stops first.
         return AgentServices(services: node.services + [agent] + network.services, runtimeDescription: node.description)

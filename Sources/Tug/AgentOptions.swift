@@ -5,6 +5,7 @@ import TugAgent
 import TugAPIServer
 import TugRuntime
 import TugContainerd
+import TugNetwork
 
 /// The node agent's flags, shared by `tug agent` and `tug server` (which runs an agent for
 /// its own machine unless `--no-agent`).
@@ -27,8 +28,12 @@ struct AgentOptions: ParsableArguments {
     var clusterDNS: [String] = []
     @Option(help: "The cluster's DNS domain.") var clusterDomain = "cluster.local"
     @Option(help: "The resolver file pods with dnsPolicy Default copy.") var resolvConf = "/etc/resolv.conf"
-    @Option(help: "Leave out part of the node's Service plumbing: service-proxy, cluster-dns or ingress; repeatable.")
+    @Option(help: "Leave out part of the node's network plumbing: pod-routes, service-proxy, cluster-dns or ingress; repeatable.")
     var disable: [String] = []
+    @Option(help: "How pods reach other nodes' pods: auto (host-gw to nodes on a shared link, VXLAN to the rest), host-gw or vxlan.")
+    var podNetworkBackend: PodNetworkBackend = .auto
+    @Option(name: .customLong("vxlan-port"), help: "UDP port of the pod network's VXLAN (the same on every node).")
+    var vxlanPort = VXLANDevice.defaultPort
     @Option(help: "Port of the node's Ingress proxy (HTTP) on the node address.") var ingressHTTPPort = 80
     @Option(help: "Port of the node's Ingress proxy over TLS (0 serves no TLS).") var ingressHTTPSPort = 443
     @Option(name: .customLong("image-gc-high-threshold"), help: "Image disk use (percent) above which unused images are removed.")
@@ -47,6 +52,7 @@ struct AgentOptions: ParsableArguments {
         if startContainerd && (runtime == "process" || runtime == "simulated") {
             throw ValidationError("--start-containerd runs containers through CRI: use it with --runtime auto or cri, not \(runtime)")
         }
+        guard (1...65535).contains(vxlanPort) else { throw ValidationError("--vxlan-port must be 1–65535") }
         guard (1...65535).contains(ingressHTTPPort), (0...65535).contains(ingressHTTPSPort) else {
             throw ValidationError("--ingress-http-port must be 1–65535 and --ingress-https-port 0–65535")
         }
@@ -133,3 +139,5 @@ enum NodeAddress {
         return nil
     }
 }
+
+extension PodNetworkBackend: ExpressibleByArgument {}

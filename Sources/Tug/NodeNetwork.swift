@@ -6,15 +6,19 @@ import ServiceLifecycle
 import TugClient
 import TugNetwork
 
-/// A node's part of Services, as kube-proxy, CoreDNS and an ingress controller do it together:
-/// the nftables service proxy, cluster DNS (on the DNS service address, held on loopback, and on
-/// the node address) and the Ingress proxy. On where pods are real containers (CRI, as root);
-/// `--disable service-proxy|cluster-dns|ingress` turns one off.
+/// A node's part of the pod network and of Services, as flannel, kube-proxy, CoreDNS and an
+/// ingress controller do it together: routes to other nodes' pods with the pod masquerade, the
+/// nftables service proxy, cluster DNS (on the DNS service address, held on loopback, and on the
+/// node address) and the Ingress proxy. On where pods are real containers (CRI, as root);
+/// `--disable pod-routes|service-proxy|cluster-dns|ingress` turns one off.
 struct NodeNetwork {
     var services: [any Service] = []
     var description: String
+    /// The node masquerades pod traffic leaving the cluster's pod network itself (so the CNI
+    /// bridge must not masquerade traffic to other nodes' pods).
+    var masqueradesPods = false
 
-    static let components = ["service-proxy", "cluster-dns", "ingress"]
+    static let components = ["pod-routes", "service-proxy", "cluster-dns", "ingress"]
 
     /// `controlPlane`: this is `tug server`'s own node, whose Ingress controller writes the
     /// Ingresses' status (one writer for the cluster).
@@ -31,9 +35,22 @@ struct NodeNetwork {
         var parts: [String] = []
         let local = LocalAddresses()
         var proxy: ServiceProxy?
+        let nftables = await NFTables.isAvailable()
 
+        if !disabled.contains("pod-routes") {
+            guard let ip = ProxyIPv4(nodeIP) else { throw ValidationError("--node-ip \(nodeIP) is not an IPv4 address") }
+            let backend = options.podNetworkBackend
+            let table = PodRouteTable(nodeName: nodeName, nodeIP: ip, backend: backend, host: try IPRouteHost(),
+                                      vxlanPort: options.vxlanPort, logger: Logger(label: "tug.podnet"))
+            // Without nftables the CNI bridge keeps masquerading (then also towards other nodes' pods).
+            let masquerade = nftables ? try PodMasquerade(clusterCIDR: clusterCIDR, runner: try NFTables()) : nil
+            network.masqueradesPods = masquerade != nil
+            network.services.append(PodRouteController(client: client, table: table, masquerade: masquerade,
+                                                       logger: Logger(label: "tug.podnet")))
+            parts.append("pod routes (\(backend.rawValue))" + (masquerade.map { ", pod masquerade (nftables table \($0.tableName))" } ?? ""))
+        }
         if !disabled.contains("service-proxy") {
-            guard await NFTables.isAvailable() else {
+            guard nftables else {
                 throw ValidationError("the service proxy needs nftables: apt-get install nftables (or pass --disable service-proxy)")
             }
             // The node serves the DNS address itself; without our DNS, whatever backs kube-dns is proxied as usual.

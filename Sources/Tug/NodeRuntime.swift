@@ -12,13 +12,17 @@ import TugRuntimeProcess
 import TugRuntimeSimulated
 
 /// The container runtime a node agent drives, chosen from its flags, with what comes with it:
-/// this node's own containerd (`--start-containerd`) and the pod network setup that writes the
-/// CNI config once the Node has its pod CIDR.
+/// this node's own containerd (`--start-containerd`) and where the pod network's CNI config goes
+/// once the Node has its pod CIDR.
 struct NodeRuntime {
     var runtime: any ContainerRuntime
     /// Started before the agent and stopped after it (the ServiceGroup stops in reverse order).
     var services: [any Service] = []
-    var podNetworkSetup: (@Sendable (String) async throws -> Void)?
+    /// Where the CNI conflist is written, for runtimes that use CNI.
+    var cniConfDirectory: String?
+    /// host-local's allocation records (nil: the plugin's /var/lib/cni/networks). The node's own
+    /// containerd keeps them under its data dir, so nodes sharing a machine never share them.
+    var ipamDataDirectory: String?
     /// For the startup line: `process`, `cri (containerd at unix:///…)`.
     var description: String
     /// Pods are containers with their own network (CRI), which the node's Service plumbing serves.
@@ -98,11 +102,18 @@ struct NodeRuntime {
             for case let supervisor as ContainerdSupervisor in services { await supervisor.stop() }
             throw ValidationError("the CRI runtime at \(endpoint) does not answer: \(error)")
         }
-        let setup: @Sendable (String) async throws -> Void = { podCIDR in
-            try CNIConfig(podCIDR: podCIDR).write(toDirectory: cniConfDirectory)
-        }
-        return NodeRuntime(runtime: runtime, services: services, podNetworkSetup: setup,
+        let ipamDataDirectory = options.startContainerd ? (dataDirectory as NSString).appendingPathComponent("containerd/cni-ipam") : nil
+        return NodeRuntime(runtime: runtime, services: services, cniConfDirectory: cniConfDirectory, ipamDataDirectory: ipamDataDirectory,
                            description: "cri (\(version.nodeInfoString) at \(endpoint))", realContainers: true)
+    }
+
+    /// Writes the CNI config for the Node's pod CIDR once it has one; `ipMasq` as `CNIConfig`'s.
+    func podNetworkSetup(ipMasq: Bool) -> (@Sendable (String) async throws -> Void)? {
+        guard let cniConfDirectory else { return nil }
+        let ipamDataDirectory = self.ipamDataDirectory
+        return { podCIDR in
+            try CNIConfig(podCIDR: podCIDR, ipamDataDirectory: ipamDataDirectory, ipMasq: ipMasq).write(toDirectory: cniConfDirectory)
+        }
     }
 
     /// The socket of the node's own containerd: under the data dir when the path fits in a unix

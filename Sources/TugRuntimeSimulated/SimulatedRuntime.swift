@@ -28,6 +28,7 @@ public actor SimulatedRuntime: ContainerRuntime {
     private var containers: [ContainerID: Container] = [:]
     private var nextID = 0
     private var nextIP: UInt32 = 0
+    private var failingSandboxes = 0
     let podNetworking: Bool
 
     public init(podNetworking: Bool = true) {
@@ -45,8 +46,23 @@ public actor SimulatedRuntime: ContainerRuntime {
         return String(format: "%016x", nextID)
     }
 
+    /// Fault injection for tests: the next `count` sandboxes fail as containerd's do when the
+    /// network cannot be set up, leaving a not-ready sandbox behind that holds the name.
+    public func failNextSandboxes(_ count: Int) { failingSandboxes = count }
+
     public func runSandbox(_ config: SandboxConfig) async throws -> SandboxID {
+        if let held = sandboxes.values.first(where: { $0.config.name == config.name && $0.config.uid == config.uid
+                                                      && $0.config.attempt == config.attempt }) {
+            throw RuntimeError.failed("failed to reserve sandbox name: it is reserved for \(held.status.id)")
+        }
         let id = newID()
+        if failingSandboxes > 0 {
+            failingSandboxes -= 1
+            sandboxes[id] = Sandbox(status: SandboxStatus(id: id, name: config.name, namespace: config.namespace, uid: config.uid,
+                                                          attempt: config.attempt, state: .notReady, createdAt: Date(), ips: [],
+                                                          labels: config.labels, annotations: config.annotations), config: config)
+            throw RuntimeError.failed("failed to set up the sandbox's network (injected)")
+        }
         nextIP &+= 1
         let ips = podNetworking && !config.hostNetwork ? ["10.244.\((nextIP >> 8) & 0xFF).\(nextIP & 0xFF)"] : []
         sandboxes[id] = Sandbox(status: SandboxStatus(id: id, name: config.name, namespace: config.namespace, uid: config.uid, attempt: config.attempt,

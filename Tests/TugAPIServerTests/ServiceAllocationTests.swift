@@ -62,6 +62,20 @@ import TugStore
         #expect(dns["spec"]?["selector"] == nil)
     }
 
+    @Test func anAdvertisedAddressBecomesTheKubernetesEndpointsAndSliceAcrossRestarts() async throws {
+        for address in ["10.99.1.2", "10.99.1.7"] { // a second start with a new address replaces the first
+            let core = APIServerCore(store: store, serverAddress: "0.0.0.0:6443", logger: Logger(label: "test"), advertiseAddress: address)
+            try await core.bootstrap()
+            let slices = try #require(core.registry.handler(group: "discovery.k8s.io", version: "v1", resource: "endpointslices"))
+            let slice = try JSONValue(parsing: Data(try await slices.get(namespace: "default", name: "kubernetes", subresource: nil)))
+            #expect(slice["endpoints"]?.arrayValue?.first?["addresses"] == [.string(address)])
+            #expect(slice["ports"]?.arrayValue?.first?["port"] == 6443)
+            let endpoints = try #require(core.registry.handler(group: "", version: "v1", resource: "endpoints"))
+            let ep = try JSONValue(parsing: Data(try await endpoints.get(namespace: "default", name: "kubernetes", subresource: nil)))
+            #expect(ep["subsets"]?.arrayValue?.first?["addresses"]?.arrayValue?.first?["ip"] == .string(address))
+        }
+    }
+
     @Test func aServiceGetsAnAddressFromTheServiceCIDR() async throws {
         let core = try await core()
         let svc = try await create(core, Self.service("web"))

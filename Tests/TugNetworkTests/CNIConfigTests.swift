@@ -34,6 +34,14 @@ struct CNIConfigTests {
         #expect((plugins[1]["capabilities"] as? [String: Bool]) == ["portMappings": true])
     }
 
+    @Test("a node whose pod network masquerades itself turns the bridge's off; IPAM records can live under the node's data dir")
+    func noBridgeMasquerade() throws {
+        let list = try parse(try CNIConfig(podCIDR: "10.42.3.0/24", ipamDataDirectory: "/var/lib/tug/cni-ipam", ipMasq: false).render())
+        let bridge = try #require((list["plugins"] as? [[String: Any]])?.first)
+        #expect(bridge["ipMasq"] as? Bool == false)
+        #expect((bridge["ipam"] as? [String: Any])?["dataDir"] as? String == "/var/lib/tug/cni-ipam")
+    }
+
     @Test("IPv6 pod CIDRs get an IPv6 gateway and default route")
     func ipv6() throws {
         let cidr = try PodCIDR("fd00:42:0:7::/64")

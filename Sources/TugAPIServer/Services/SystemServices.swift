@@ -57,7 +57,7 @@ enum SystemServices {
                 "subsets": [["addresses": [["ip": .string(address)]],
                              "ports": [["name": "https", "port": .int(Int64(port)), "protocol": "TCP"]]]],
             ]
-            _ = try await endpoints.update(namespace: "default", name: "kubernetes", body: body, subresource: nil, options: WriteOptions())
+            try await upsert(endpoints, body)
         }
         if let slices = core.registry.handler(group: "discovery.k8s.io", version: "v1", resource: "endpointslices") {
             let body: JSONValue = [
@@ -69,7 +69,17 @@ enum SystemServices {
                 "endpoints": [["addresses": [.string(address)], "conditions": ["ready": true]]],
                 "ports": [["name": "https", "port": .int(Int64(port)), "protocol": "TCP"]],
             ]
-            _ = try await slices.update(namespace: "default", name: "kubernetes", body: body, subresource: nil, options: WriteOptions())
+            try await upsert(slices, body)
+        }
+    }
+
+    /// Replaces `default/kubernetes` of the handler's kind, creating it when missing (an
+    /// EndpointSlice, unlike Endpoints, is not created by an update).
+    private static func upsert(_ handler: any ResourceHandler, _ body: JSONValue) async throws {
+        do {
+            _ = try await handler.update(namespace: "default", name: "kubernetes", body: body, subresource: nil, options: WriteOptions())
+        } catch let e as APIError where e.code == 404 {
+            _ = try await handler.create(namespace: "default", body: body, options: WriteOptions())
         }
     }
 

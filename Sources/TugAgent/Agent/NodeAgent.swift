@@ -79,6 +79,7 @@ public struct NodeAgent: Service {
                                           runtimeVersion: version.nodeInfoString, kubeletPort: cfg.kubeletPort, controlPlane: cfg.controlPlane)
         let http = HTTPGetClient()
         defer { Task { try? await http.shutdown() } }
+        let network = PodNetworkReadiness(ready: cfg.podNetworkSetup == nil)
         let context = AgentContext(client: client, runtime: runtime, capabilities: runtime.capabilities, runtimeName: version.runtimeName,
                                    nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths,
                                    preparation: PodPreparation(paths: paths, source: APIPodConfigSource(client: client), nodeName: cfg.nodeName,
@@ -87,7 +88,7 @@ public struct NodeAgent: Service {
                                    backoff: RestartBackoff(), prober: Prober(runtime: runtime, http: http),
                                    hooks: LifecycleHookRunner(runtime: runtime, http: http), images: ImagePuller(runtime: runtime),
                                    dns: PodDNS(clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, host: ResolvConf.load(path: cfg.resolvConf)),
-                                   logger: logger, relistInterval: cfg.relistInterval)
+                                   network: network, logger: logger, relistInterval: cfg.relistInterval)
         let manager = PodManager(context: context)
         let pressure = NodePressure()
         await manager.recover()
@@ -126,7 +127,7 @@ public struct NodeAgent: Service {
                 }
                 group.addTask { await heartbeat(node, pressure: pressure) }
                 if let setup = cfg.podNetworkSetup {
-                    group.addTask { await setUpPodNetwork(setup) }
+                    group.addTask { await setUpPodNetwork(setup, readiness: network) }
                 }
                 group.addTask { await collector.run() }
                 group.addTask { await ContainerLogRotation().run(runtime: runtime, interval: .seconds(10), logger: logger) }
@@ -163,7 +164,7 @@ public struct NodeAgent: Service {
 
     /// Waits for the Node's pod subnet, then hands it to `setup` (retrying both), as kubelet
     /// waits for its podCIDR before the network plugin is ready.
-    func setUpPodNetwork(_ setup: @Sendable (String) async throws -> Void) async {
+    func setUpPodNetwork(_ setup: @Sendable (String) async throws -> Void, readiness: PodNetworkReadiness) async {
         var attempt = 0
         var announced = false
         while !Task.isCancelled {
@@ -172,6 +173,7 @@ public struct NodeAgent: Service {
                 let node = try await client.get(CoreV1.Node.self, name: configuration.nodeName)
                 if let cidr = node.spec?.podCIDR, !cidr.isEmpty {
                     try await setup(cidr)
+                    readiness.markReady()
                     logger.info("pod network ready on node \(configuration.nodeName): \(cidr)")
                     return
                 }

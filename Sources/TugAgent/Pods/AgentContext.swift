@@ -24,6 +24,8 @@ struct AgentContext: Sendable {
     let images: ImagePuller
     /// Each pod's resolv.conf.
     let dns: PodDNS
+    /// Pods with their own network wait for it.
+    let network: PodNetworkReadiness
     let logger: Logger
     /// How often a worker re-reads its containers' state when nothing else wakes it (kubelet's
     /// PLEG relists every second).

@@ -81,6 +81,10 @@ extension PodWorker {
         // a patch must not leave stale container statuses behind.
         if case .object(var o) = body {
             o["$setElementOrder/conditions"] = .array((status.conditions ?? []).map { .object(["type": .string($0.type ?? "")]) })
+            // Address lists merge by `ip`: a new sandbox's addresses replace the old ones outright.
+            for key in ["podIPs", "hostIPs"] {
+                if case .array(let items)? = o[key] { o[key] = .array(items + [.object(["$patch": "replace"])]) }
+            }
             body = .object(o)
         }
         let patch: JSONValue = .object(["metadata": .object(["uid": .string(uid)]), "status": body])

@@ -23,6 +23,8 @@ actor PodWorker {
     /// The sandbox's IPs (the node's for host-network pods and runtimes without pod networks).
     var podIPs: [String] = []
     private var sandboxAttempt: UInt32 = 0
+    /// The NetworkNotReady Event is recorded once per wait, not on every pass.
+    private var announcedNetworkWait = false
     var lastWrittenStatus: CoreV1.PodStatus?
     /// Why a container is waiting, by name: it could not be created or started, or it is in
     /// CrashLoopBackOff. Cleared when it starts.
@@ -194,6 +196,16 @@ actor PodWorker {
             try await writeWaiting(reason: "ContainerCreating", message: nil)
             return nil
         }
+        if pod.spec?.hostNetwork != true && context.capabilities.podNetworking && !context.network.isReady {
+            if !announcedNetworkWait {
+                announcedNetworkWait = true
+                context.event(pod, "Warning", "NetworkNotReady",
+                              "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                                + "message:the node's pod network is not set up yet (no pod CIDR)")
+            }
+            try await writeWaiting(reason: "ContainerCreating", message: nil)
+            return nil
+        }
         var config = config
         config.attempt = sandboxAttempt
         let dns = context.dns.config(for: pod)
@@ -205,8 +217,21 @@ actor PodWorker {
             return id
         } catch {
             context.event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
+            await removeFailedSandboxes()
             try await writeWaiting(reason: "ContainerCreating", message: nil)
             return nil
+        }
+    }
+
+    /// After a failed RunPodSandbox, as kubelet: containerd may keep the half-made sandbox (not
+    /// ready, its name reserved) so that its network can be torn down; stop and remove it, and
+    /// make the next try a new attempt, which has a name of its own.
+    func removeFailedSandboxes() async {
+        sandboxAttempt += 1
+        guard let uid = pod.metadata.uid, let all = try? await context.runtime.listSandboxes() else { return }
+        for leftover in all where leftover.uid == uid && leftover.state != .ready {
+            try? await context.runtime.stopSandbox(leftover.id)
+            try? await context.runtime.removeSandbox(leftover.id)
         }
     }
 

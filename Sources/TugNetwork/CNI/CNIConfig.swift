@@ -1,7 +1,8 @@
 import Foundation
 
 /// The node's CNI network list (`10-tugboat.conflist`) that containerd's CRI plugin uses for
-/// every pod: a `bridge` (the node's gateway, masquerading traffic leaving the pod CIDR, hairpin
+/// every pod: a `bridge` (the node's gateway, masquerading traffic leaving the pod CIDR unless the
+/// node's `PodMasquerade` does that for the whole pod network, hairpin
 /// so a pod reaches itself through a Service) with `host-local` addresses from the node's pod
 /// CIDR, then `portmap` for `hostPort`s. The loopback interface is not listed: containerd's CRI
 /// brings up `lo` in each pod itself (go-cni's built-in `cni-loopback` network, run with the
@@ -22,6 +23,9 @@ public struct CNIConfig: Sendable, Hashable {
     public var ipamDataDirectory: String?
     /// Bridge and veth MTU; nil lets the plugin choose.
     public var mtu: Int?
+    /// The bridge masquerades what leaves the node's pod CIDR, other nodes' pods included; off
+    /// when the node's `PodMasquerade` table does it for what leaves the cluster's pod network.
+    public var ipMasq: Bool
 
     public init(
         podCIDR: String,
@@ -29,7 +33,8 @@ public struct CNIConfig: Sendable, Hashable {
         bridgeName: String = CNIConfig.defaultBridgeName,
         cniVersion: String = CNIConfig.defaultCNIVersion,
         ipamDataDirectory: String? = nil,
-        mtu: Int? = nil
+        mtu: Int? = nil,
+        ipMasq: Bool = true
     ) throws {
         self.podCIDR = try PodCIDR(podCIDR)
         self.networkName = networkName
@@ -37,6 +42,7 @@ public struct CNIConfig: Sendable, Hashable {
         self.cniVersion = cniVersion
         self.ipamDataDirectory = ipamDataDirectory
         self.mtu = mtu
+        self.ipMasq = ipMasq
         try validate()
     }
 
@@ -73,7 +79,7 @@ public struct CNIConfig: Sendable, Hashable {
             "type": "bridge",
             "bridge": bridgeName,
             "isGateway": true,
-            "ipMasq": true,
+            "ipMasq": ipMasq,
             "hairpinMode": true,
             "ipam": ipam,
         ]
