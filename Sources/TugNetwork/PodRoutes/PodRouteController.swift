@@ -48,12 +48,7 @@ public final class PodRouteController: Service, Sendable {
                 await tracker.requestFullSync()
                 await self.syncLoop(nodes: nodes)
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: self.resyncPeriod)
-                    if !Task.isCancelled { await tracker.requestFullSync() }
-                }
-            }
+            group.addTask { await tracker.requestFullSyncs(every: self.resyncPeriod) }
             try? await gracefulShutdown()
             tracker.finish()
             group.cancelAll()

@@ -22,6 +22,15 @@ actor ProxyChangeTracker {
         signal.yield()
     }
 
+    /// Requests a full sync every `period` until the task is cancelled (the periodic resync
+    /// that repairs whatever someone else changed behind our back).
+    nonisolated func requestFullSyncs(every period: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            if !Task.isCancelled { await requestFullSync() }
+        }
+    }
+
     /// Everything pending, cleared.
     func take() -> (keys: [String: ContinuousClock.Instant], full: Bool) {
         defer { dirty = [:]; fullRequested = false }

@@ -104,12 +104,7 @@ public final class ServiceProxy: Service, Sendable {
                 await tracker.requestFullSync()
                 await self.syncLoop(services: services, slices: slices)
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: self.resyncPeriod)
-                    if !Task.isCancelled { await tracker.requestFullSync() }
-                }
-            }
+            group.addTask { await tracker.requestFullSyncs(every: self.resyncPeriod) }
             // Until shutdown (or cancellation outside a ServiceGroup); then everything stops.
             try? await gracefulShutdown()
             tracker.finish()
