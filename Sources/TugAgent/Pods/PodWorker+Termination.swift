@@ -81,9 +81,13 @@ extension PodWorker {
         // a patch must not leave stale container statuses behind.
         if case .object(var o) = body {
             o["$setElementOrder/conditions"] = .array((status.conditions ?? []).map { .object(["type": .string($0.type ?? "")]) })
-            // Address lists merge by `ip`: a new sandbox's addresses replace the old ones outright.
-            for key in ["podIPs", "hostIPs"] {
-                if case .array(let items)? = o[key] { o[key] = .array(items + [.object(["$patch": "replace"])]) }
+            // Address lists merge by `ip`: addresses the pod had and no longer has (a new
+            // sandbox) are deleted, as kubelet's two-way patch does.
+            for (key, old, new) in [("podIPs", pod.status?.podIPs?.compactMap(\.ip), status.podIPs?.compactMap(\.ip)),
+                                    ("hostIPs", pod.status?.hostIPs?.compactMap(\.ip), status.hostIPs?.compactMap(\.ip))] {
+                guard case .array(let items)? = o[key], let old, let new else { continue }
+                let gone = old.filter { !new.contains($0) }
+                if !gone.isEmpty { o[key] = .array(items + gone.map { .object(["ip": .string($0), "$patch": "delete"]) }) }
             }
             body = .object(o)
         }
