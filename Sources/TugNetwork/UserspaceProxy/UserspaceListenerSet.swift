@@ -24,6 +24,8 @@ actor UserspaceListenerSet {
     /// The last failure reported for each listener (or address), so each is logged once.
     private var failures: [String: String] = [:]
     private var closed = false
+    /// Plans applied so far (tests wait on it).
+    private(set) var appliedPlans = 0
 
     /// - Parameter localAddresses: where ClusterIPs go; nil when the proxy does not serve them.
     init(options: ProxyOptions, tuning: UserspaceProxyTuning, localAddresses: LocalAddresses?, group: any EventLoopGroup, logger: Logger) {
@@ -41,6 +43,7 @@ actor UserspaceListenerSet {
     /// Applies `plan`; returns once every listener is open or has failed.
     func apply(_ plan: UserspaceListenerPlan) async {
         guard !closed else { return }
+        defer { appliedPlans += 1 }
         for (id, entry) in plan.ports {
             if let picker = pickers[id] {
                 picker.update(port: entry.port, endpoints: entry.endpoints)

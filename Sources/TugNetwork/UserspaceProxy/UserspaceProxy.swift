@@ -115,7 +115,10 @@ public final class UserspaceProxy: Service, Sendable {
             tracker.finish()
             group.cancelAll()
         }
-        await listeners.closeAll()
+        // Not in this (possibly cancelled) task: taking the ClusterIPs off `lo` runs `ip`, which a
+        // cancelled task would refuse to wait for.
+        let listeners = self.listeners
+        await Task { await listeners.closeAll() }.value
     }
 
     /// Reconciles after each batch of changes; returns when the change stream ends (shutdown).

@@ -54,6 +54,12 @@ struct UserspaceProxyListenerTests {
             try await eventually("the failure to be reported") {
                 await cluster.proxy.problems().contains { $0.contains("cannot listen on tcp 127.0.0.1:\(nodePort)") }
             }
+            // Retried on later syncs, but reported once.
+            let plans = await cluster.proxy.listeners.appliedPlans
+            try await eventually("two more attempts") { await cluster.proxy.listeners.appliedPlans >= plans + 2 }
+            #expect(cluster.warnings.all.filter { $0.contains("cannot listen on tcp 127.0.0.1:\(nodePort)") }.count == 1,
+                    "\(cluster.warnings.all)")
+
             // Other Services are not held up by it.
             let other = try await freeNodePort()
             try await cluster.createService("other", nodePort: other, clusterIP: "10.43.0.21")
@@ -79,7 +85,7 @@ struct UserspaceProxyListenerTests {
             try await cluster.createService("ext", type: "ClusterIP", port: port, externalIPs: ["127.0.0.7", "192.0.2.1"])
             try await cluster.publish("ext", backends: [backend.port])
             try await cluster.waitForListener("tcp 127.0.0.7:\(port)", endpoints: 1)
-            #expect(try await UserspaceTestClient.whoAnswers("127.0.0.7", port) == "a")
+            #expect(try await UserspaceTestClient.whoAnswers(port, host: "127.0.0.7") == "a")
             #expect(await cluster.proxy.listening() == ["tcp 127.0.0.7:\(port)"])
         }
         await backend.stop()
@@ -107,7 +113,7 @@ struct UserspaceProxyListenerTests {
                 try await cluster.publish("internal", backends: [backend.port])
                 try await cluster.waitForListener("tcp \(clusterIP):\(port)", endpoints: 1)
                 #expect(try await lo.current().contains(clusterIP))
-                #expect(try await UserspaceTestClient.whoAnswers(clusterIP, port) == "a")
+                #expect(try await UserspaceTestClient.whoAnswers(port, host: clusterIP) == "a")
 
                 try await cluster.client.delete(CoreV1.Service.self, namespace: "default", name: "internal")
                 try await eventually("\(clusterIP) off lo") { try await !lo.current().contains(clusterIP) }

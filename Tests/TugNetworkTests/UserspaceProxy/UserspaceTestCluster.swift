@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 import TugAPI
 import TugAPIServer
@@ -17,6 +18,8 @@ struct UserspaceTestCluster: Sendable {
 
     let client: APIClient
     let proxy: UserspaceProxy
+    /// What the proxy logged at warning level or above.
+    let warnings: UserspaceLogCapture
 
     /// Runs `body` with a fresh cluster and proxy, then stops the proxy (closing its listeners
     /// and taking its ClusterIPs off `lo`) and the API server's event feed, whatever happened.
@@ -27,11 +30,17 @@ struct UserspaceTestCluster: Sendable {
         let dispatcher = core.dispatcher
         let feed = Task { try await dispatcher.run() }
         let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
+        if clusterIPs {
+            // The API server's own Service (10.43.0.1) would be put on the host's lo too: not in a test.
+            try await client.delete(CoreV1.Service.self, namespace: "default", name: "kubernetes")
+        }
+        let warnings = UserspaceLogCapture()
+        let logger = Logger(label: "test") { _ in warnings.handler() }
         let proxy = UserspaceProxy(client: client, options: try F.options(nodeIPs: ["127.0.0.1"]), clusterIPs: clusterIPs,
-                                   tuning: tuning, logger: Logger(label: "test"))
+                                   tuning: tuning, logger: logger)
         let running = Task { try await proxy.run() }
         var failure: (any Error)?
-        do { try await body(UserspaceTestCluster(client: client, proxy: proxy)) } catch { failure = error }
+        do { try await body(UserspaceTestCluster(client: client, proxy: proxy, warnings: warnings)) } catch { failure = error }
         running.cancel()
         _ = try? await running.value
         feed.cancel()
@@ -102,4 +111,31 @@ func freeNodePort() async throws -> Int {
         return port
     }
     throw UserspaceTestTimeout(what: "a free port in 30000-32767")
+}
+
+/// Keeps the messages of warnings and errors (and prints them, as the default handler would).
+final class UserspaceLogCapture: Sendable {
+    private let messages = Mutex<[String]>([])
+
+    var all: [String] { messages.withLock { $0 } }
+
+    func handler() -> some LogHandler { Handler(capture: self) }
+
+    private struct Handler: LogHandler {
+        let capture: UserspaceLogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+                 file: String, function: String, line: UInt) {
+            guard level >= .warning else { return }
+            capture.messages.withLock { $0.append(message.description) }
+            print("\(level) \(message)")
+        }
+    }
 }

@@ -79,8 +79,13 @@ enum UserspaceTCPOutcome: Equatable, CustomStringConvertible {
     case data(String)
     /// Connected, then closed or reset with nothing read: the proxy refused.
     case closedEmpty
-    /// The connect itself failed (nobody listens).
+    /// The connect itself failed: nobody listens, or (on loopback, where the handshake is
+    /// instant) the proxy's reset came before the client saw the connection complete.
     case connectFailed
+
+    /// What a client of a port with no endpoint sees: no data, at once (the 5 s read limit
+    /// turns a hanging connection into a thrown timeout).
+    var isRefusal: Bool { self == .closedEmpty || self == .connectFailed }
 
     var description: String {
         switch self {
@@ -93,7 +98,7 @@ enum UserspaceTCPOutcome: Equatable, CustomStringConvertible {
 
 /// TCP and UDP clients for the proxy, every wait bounded.
 enum UserspaceTestClient {
-    static func connect(_ host: String = "127.0.0.1", _ port: Int) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    static func connect(_ port: Int, host: String = "127.0.0.1") async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(3))
             .channelOption(.allowRemoteHalfClosure, value: true)
@@ -106,8 +111,8 @@ enum UserspaceTestClient {
     }
 
     /// The name of the backend that answers a new connection (its first line).
-    static func whoAnswers(_ host: String = "127.0.0.1", _ port: Int) async throws -> String {
-        let channel = try await connect(host, port)
+    static func whoAnswers(_ port: Int, host: String = "127.0.0.1") async throws -> String {
+        let channel = try await connect(port, host: host)
         return try await channel.executeThenClose { inbound, _ in
             let text = try await withTimeout(.seconds(5)) {
                 var text = ""
@@ -123,10 +128,10 @@ enum UserspaceTestClient {
 
     /// Sends `text`, optionally shuts the sending side, and reads until the connection ends
     /// (or `readUntil` appears in what was read, then closes).
-    static func exchange(_ host: String = "127.0.0.1", _ port: Int, send text: String?, halfClose: Bool,
+    static func exchange(_ port: Int, host: String = "127.0.0.1", send text: String?, halfClose: Bool,
                          readUntil: String? = nil) async throws -> UserspaceTCPOutcome {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-        do { channel = try await connect(host, port) } catch { return .connectFailed }
+        do { channel = try await connect(port, host: host) } catch { return .connectFailed }
         return try await channel.executeThenClose { inbound, outbound in
             // Written alongside the reads: a large echo would otherwise fill every buffer on the way and stall.
             let sending = Task {
