@@ -17,7 +17,8 @@ struct UserspaceTCPTarget: Sendable {
 
 /// The first handler of an accepted connection (which does not read yet): picks an endpoint,
 /// connects to it (trying another after a failure, a bounded number of times), then splices
-/// the two with a pair of `UserspaceTCPRelayHandler`s and starts reading on both. With no
+/// the two with a pair of `UserspaceTCPRelayHandler`s, hands them anything that arrived
+/// meanwhile, and starts reading on both. With no
 /// endpoint to use it resets the connection, so the client sees a refusal at once rather than
 /// a connection that hangs.
 final class UserspaceTCPConnector: ChannelInboundHandler, RemovableChannelHandler {
@@ -25,6 +26,12 @@ final class UserspaceTCPConnector: ChannelInboundHandler, RemovableChannelHandle
 
     let target: UserspaceTCPTarget
     private var clientClosed = false
+    private var context: ChannelHandlerContext?
+    /// What came before the splice. The channel does not read then, except that NIO reads all
+    /// that is left when the client's EOF arrives, whatever autoRead says: a client that sends
+    /// and shuts its side at once must not lose either.
+    private var early: [NIOAny] = []
+    private var earlyEOF = false
 
     init(target: UserspaceTCPTarget) {
         self.target = target
@@ -36,9 +43,32 @@ final class UserspaceTCPConnector: ChannelInboundHandler, RemovableChannelHandle
         attempt(channel: context.channel, client: client, failed: [])
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         clientClosed = true
+        early = []
         context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        early.append(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {}
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            earlyEOF = true
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -84,6 +114,14 @@ final class UserspaceTCPConnector: ChannelInboundHandler, RemovableChannelHandle
         do {
             try upstream.pipeline.syncOperations.addHandler(upstreamSide)
             try client.pipeline.syncOperations.addHandler(clientSide)
+            // What arrived early goes through the relay (which sits after this handler) first.
+            if let context {
+                let held = early
+                early = []
+                for data in held { context.fireChannelRead(data) }
+                if !held.isEmpty { context.fireChannelReadComplete() }
+                if earlyEOF { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+            }
             client.pipeline.syncOperations.removeHandler(self, promise: nil)
             try client.syncOptions?.setOption(.autoRead, value: true)
             try upstream.syncOptions?.setOption(.autoRead, value: true)

@@ -3,8 +3,9 @@ import NIOCore
 /// One half of a spliced TCP connection: what one channel reads, its partner (on the other
 /// channel, on the same event loop) writes. Reads stop while the partner cannot keep up
 /// (backpressure through `read`, with autoRead on), an EOF becomes a shutdown of the partner's
-/// output (half-close; NIO closes a channel fully once both directions are shut), and a
-/// channel that closes or fails closes its partner.
+/// output once its queued writes are out (half-close; NIO closes a channel fully once both
+/// directions are shut), and a
+/// channel that closes or fails closes its partner, again once the partner's queued writes are out.
 final class UserspaceTCPRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -87,13 +88,24 @@ final class UserspaceTCPRelayHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     private func partnerShutdownOutput() {
-        // Pending writes go out first; an already closed channel has nothing to shut.
-        context?.close(mode: .output, promise: nil)
+        afterQueuedWrites { $0.close(mode: .output, promise: nil) }
     }
 
+    /// The partner is gone (closed after its EOF, or failed): what it sent is delivered, then this side closes.
     private func partnerClose() {
         partner = nil
-        context?.close(promise: nil)
+        afterQueuedWrites { $0.close(promise: nil) }
+    }
+
+    /// Runs `action` once everything queued on this channel is written (or could not be).
+    /// Closing at once would drop what is still queued: a full close discards pending writes,
+    /// and NIO turns an output close into a full one when the input is shut already.
+    private func afterQueuedWrites(_ action: @escaping @Sendable (any Channel) -> Void) {
+        guard let context else { return }
+        let channel = context.channel
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
+        written.futureResult.whenComplete { _ in action(channel) }
     }
 
     private func partnerBecameWritable() {

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import Testing
 import TugAPI
 @testable import TugNetwork
@@ -82,6 +83,43 @@ struct UserspaceProxyUDPTests {
             }
         }
         await backend.stop()
+    }
+
+    @Test("an endpoint that refuses (ICMP port unreachable) ends the session, so the client moves on",
+          .timeLimit(.minutes(1)))
+    func refusedSessionEnds() async throws {
+        let gone = try await UserspaceTestBackend.udp("gone")
+        let deadPort = gone.port
+        await gone.stop()  // nothing listens there now: the kernel answers with port unreachable
+        let live = try await UserspaceTestBackend.udp("live")
+        try await UserspaceTestCluster.with { cluster in
+            let nodePort = try await freeNodePort()
+            try await cluster.createService("dns", proto: "UDP", port: 53, nodePort: nodePort)
+            try await cluster.publishSlice("dns", index: 0, port: deadPort, proto: "UDP")
+            try await cluster.waitForListener("udp 127.0.0.1:\(nodePort)", endpoints: 1)
+            let client = try await UserspaceTestClient.udpSocket()
+            try await client.executeThenClose { inbound, outbound in
+                let received = Mutex<[String]>([])
+                let reader = Task { for try await envelope in inbound { received.withLock { $0.append(String(buffer: envelope.data)) } } }
+                defer { reader.cancel() }
+                let target = try SocketAddress(ipAddress: "127.0.0.1", port: nodePort)
+                try await outbound.write(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(string: "anyone?")))
+
+                try await cluster.publishSlice("dns", index: 1, port: live.port, proto: "UDP")
+                try await cluster.deleteSlice("dns", index: 0)
+                try await eventually("the listener forwarding to the live endpoint") {
+                    await cluster.proxy.listenerStatus().first { $0.key.port == nodePort }?.endpoints == ["127.0.0.1/\(live.port)"]
+                }
+                // A session keeps its endpoint for its life (a minute idle here): only the refusal's
+                // ending it lets this client's datagrams reach the new endpoint.
+                try await eventually("a reply from the live endpoint") {
+                    try await outbound.write(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(string: "again")))
+                    try await Task.sleep(for: .milliseconds(100))
+                    return received.withLock { $0.contains("live:again") }
+                }
+            }
+        }
+        await live.stop()
     }
 
     /// The next datagram on `iterator` (text and source), within `limit`.

@@ -52,7 +52,10 @@ final class UserspaceTestBackend: Sendable {
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if let event = event as? ChannelEvent, event == .inputClosed { context.close(promise: nil) }
+            // Closes once the echo still queued is out (closing now would drop it).
+            guard let event = event as? ChannelEvent, event == .inputClosed else { return }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
@@ -126,32 +129,42 @@ enum UserspaceTestClient {
         }
     }
 
-    /// Sends `text`, optionally shuts the sending side, and reads until the connection ends
-    /// (or `readUntil` appears in what was read, then closes).
+    /// Sends `text`, optionally shuts the sending side, and reads (from `readAfter` on) until
+    /// the connection ends (or `readUntil` appears in what was read, then closes).
     static func exchange(_ port: Int, host: String = "127.0.0.1", send text: String?, halfClose: Bool,
-                         readUntil: String? = nil) async throws -> UserspaceTCPOutcome {
+                         readUntil: String? = nil, readAfter delay: Duration? = nil) async throws -> UserspaceTCPOutcome {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do { channel = try await connect(port, host: host) } catch { return .connectFailed }
         return try await channel.executeThenClose { inbound, outbound in
             // Written alongside the reads: a large echo would otherwise fill every buffer on the way and stall.
+            let progress = Mutex((sent: false, received: 0))
             let sending = Task {
                 if let text { try await outbound.write(ByteBuffer(string: text)) }
                 if halfClose { outbound.finish() }
+                progress.withLock { $0.sent = true }
             }
             defer { sending.cancel() }
-            let received = try await withTimeout(.seconds(5)) {
-                var received = ""
-                do {
-                    for try await chunk in inbound {
-                        received += String(buffer: chunk)
-                        if let readUntil, received.contains(readUntil) { break }
+            // A client slow to read leaves the proxy holding data when the backend closes.
+            if let delay { try await Task.sleep(for: delay) }
+            do {
+                let received = try await withTimeout(.seconds(5)) {
+                    var received = ""
+                    do {
+                        for try await chunk in inbound {
+                            received += String(buffer: chunk)
+                            progress.withLock { $0.received += chunk.readableBytes }
+                            if let readUntil, received.contains(readUntil) { break }
+                        }
+                    } catch {
+                        // A reset: what came before it counts.
                     }
-                } catch {
-                    // A reset: what came before it counts.
+                    return received
                 }
-                return received
+                return received.isEmpty ? .closedEmpty : .data(received)
+            } catch is UserspaceTestTimeout {
+                let (sent, count) = progress.withLock { ($0.sent, $0.received) }
+                throw UserspaceTestTimeout(what: "the end of a connection to \(host):\(port) (all sent: \(sent), \(count) bytes read)")
             }
-            return received.isEmpty ? .closedEmpty : .data(received)
         }
     }
 
