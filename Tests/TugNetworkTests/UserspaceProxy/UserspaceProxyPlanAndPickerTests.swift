@@ -4,7 +4,7 @@ import TugAPI
 @testable import TugNetwork
 
 /// The pure parts: which listeners a set of Services asks for, and which endpoint a client gets.
-struct UserspacePlanAndPickerTests {
+struct UserspaceProxyPlanAndPickerTests {
     typealias F = ProxyFixtures
 
     func plan(_ services: [CoreV1.Service], slices: [DiscoveryV1.EndpointSlice] = [], clusterIPs: Bool = false,
