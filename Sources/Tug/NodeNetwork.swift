@@ -24,13 +24,17 @@ struct NodeNetwork {
     /// Ingresses' status (one writer for the cluster).
     static func make(options: AgentOptions, client: APIClient, realContainers: Bool, clusterCIDR: String, controlPlane: Bool,
                      logger: Logger) async throws -> NodeNetwork {
-        guard realContainers else {
-            return NodeNetwork(description: "no Service plumbing (it comes with real containers: --start-containerd or a CRI runtime)")
-        }
-        guard getuid() == 0 else { return NodeNetwork(description: "no Service plumbing (it needs root)") }
         let disabled = Set(options.disable)
         let nodeName = options.resolvedNodeName
         let nodeIP = try options.resolvedNodeIP()
+        guard realContainers else {
+            // Pods share the host's network: NodePorts (and, as root, ClusterIPs on lo) through the userspace proxy.
+            guard !disabled.contains("service-proxy") else { return NodeNetwork(description: "no Service plumbing (all disabled)") }
+            let proxy = try userspaceProxy(client: client, nodeName: nodeName, nodeIP: nodeIP, clusterCIDR: clusterCIDR,
+                                           clusterDNSIP: options.resolvedClusterDNS.first)
+            return NodeNetwork(services: [proxy.service], description: proxy.description)
+        }
+        guard getuid() == 0 else { return NodeNetwork(description: "no Service plumbing (it needs root)") }
         var network = NodeNetwork(description: "")
         var parts: [String] = []
         let local = LocalAddresses()
@@ -49,10 +53,12 @@ struct NodeNetwork {
                                                        logger: Logger(label: "tug.podnet")))
             parts.append("pod routes (\(backend.rawValue))" + (masquerade.map { ", pod masquerade (nftables table \($0.tableName))" } ?? ""))
         }
-        if !disabled.contains("service-proxy") {
-            guard nftables else {
-                throw ValidationError("the service proxy needs nftables: apt-get install nftables (or pass --disable service-proxy)")
-            }
+        if !disabled.contains("service-proxy") && !nftables {
+            let fallback = try userspaceProxy(client: client, nodeName: nodeName, nodeIP: nodeIP, clusterCIDR: clusterCIDR,
+                                              clusterDNSIP: disabled.contains("cluster-dns") ? nil : options.resolvedClusterDNS.first)
+            network.services.append(fallback.service)
+            parts.append(fallback.description + " (nftables is not usable here: apt-get install nftables)")
+        } else if !disabled.contains("service-proxy") {
             // The node serves the DNS address itself; without our DNS, whatever backs kube-dns is proxied as usual.
             let dnsIP = disabled.contains("cluster-dns") ? nil : options.resolvedClusterDNS.first
             let p = try ServiceProxy(client: client, nodeName: nodeName, nodeIPs: [nodeIP], clusterCIDR: clusterCIDR,
@@ -85,6 +91,20 @@ struct NodeNetwork {
         network.services.insert(HostNetworkCleanup(local: local, addresses: dnsAddresses, proxy: proxy, logger: logger), at: 0)
         network.description = parts.isEmpty ? "no Service plumbing (all disabled)" : parts.joined(separator: "; ")
         return network
+    }
+}
+
+extension NodeNetwork {
+    /// The userspace service proxy: NodePorts on the node address and, as root, ClusterIPs held
+    /// on `lo`. `clusterDNSIP` is left alone: the node's own DNS serves it, or (process runtime)
+    /// nothing does, and not touching it keeps another node's DNS address on a shared `lo`.
+    static func userspaceProxy(client: APIClient, nodeName: String, nodeIP: String, clusterCIDR: String,
+                               clusterDNSIP: String?) throws -> (service: any Service, description: String) {
+        let root = getuid() == 0
+        let proxy = try UserspaceProxy(client: client, nodeName: nodeName, nodeIPs: [nodeIP], clusterCIDR: clusterCIDR,
+                                       clusterDNSIP: clusterDNSIP, clusterIPs: root,
+                                       logger: Logger(label: "tug.proxy"))
+        return (proxy, "userspace service proxy (NodePorts on \(nodeIP)" + (root ? ", ClusterIPs on lo)" : "; ClusterIPs need root)"))
     }
 }
 

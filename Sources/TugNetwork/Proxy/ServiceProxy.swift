@@ -68,41 +68,20 @@ public final class ServiceProxy: Service, Sendable {
     }
 
     public func run() async throws {
-        let services = Informer<CoreV1.Service>(client: client, labelSelector: Self.labelSelector, logger: logger)
-        let slices = Informer<DiscoveryV1.EndpointSlice>(client: client, labelSelector: Self.labelSelector, logger: logger)
-        await slices.addIndex(Self.serviceIndex) { Self.serviceKey(of: $0).map { [$0] } ?? [] }
         let tracker = self.tracker
-        await services.addHandler { event in
-            switch event {
-            case .added(let s), .deleted(let s): await tracker.mark(Informer<CoreV1.Service>.key(s))
-            case .updated(let old, let new):
-                if old != new { await tracker.mark(Informer<CoreV1.Service>.key(new)) }
-            }
-        }
-        await slices.addHandler { event in
-            switch event {
-            case .added(let s), .deleted(let s):
-                if let key = Self.serviceKey(of: s) { await tracker.mark(key) }
-            case .updated(let old, let new):
-                guard old != new else { return }
-                if let key = Self.serviceKey(of: old) { await tracker.mark(key) }
-                if let key = Self.serviceKey(of: new) { await tracker.mark(key) }
-            }
-        }
+        let watch = await ProxiedServiceWatch.make(client: client, tracker: tracker, logger: logger)
         if options.servesLocalhostNodePorts {
             do { try await runner.enableRouteLocalnet() } catch {
                 logger.error("NodePorts will not answer on 127.0.0.1: \(error)")
             }
         }
         await withDiscardingTaskGroup { group in
-            group.addTask { await services.run() }
-            group.addTask { await slices.run() }
+            group.addTask { await watch.run() }
             group.addTask {
-                await services.waitForSync()
-                await slices.waitForSync()
+                await watch.waitForSync()
                 guard !Task.isCancelled else { return }
                 await tracker.requestFullSync()
-                await self.syncLoop(services: services, slices: slices)
+                await self.syncLoop(watch)
             }
             group.addTask { await tracker.requestFullSyncs(every: self.resyncPeriod) }
             // Until shutdown (or cancellation outside a ServiceGroup); then everything stops.
@@ -115,7 +94,7 @@ public final class ServiceProxy: Service, Sendable {
 
     /// Waits for changes, coalesces them for `coalescingWindow`, and applies them; returns when
     /// the change stream ends (shutdown).
-    private func syncLoop(services: Informer<CoreV1.Service>, slices: Informer<DiscoveryV1.EndpointSlice>) async {
+    private func syncLoop(_ watch: ProxiedServiceWatch) async {
         var failures = 0
         var recreate = false
         for await _ in tracker.signals {
@@ -124,12 +103,11 @@ public final class ServiceProxy: Service, Sendable {
             let (keys, full) = await tracker.take()
             do {
                 if full || failures > 0 {
-                    let all = await desiredRules(for: Set(await services.list().map { Informer<CoreV1.Service>.key($0) }),
-                                                 services: services, slices: slices)
+                    let all = await desiredRules(for: Set(await watch.services.list().map { Informer<CoreV1.Service>.key($0) }), watch)
                     try await syncer.syncAll(all, recreate: recreate)
                     logger.debug("service proxy: full sync of \(all.count) services")
                 } else if !keys.isEmpty {
-                    let desired = await desiredRules(for: Set(keys.keys), services: services, slices: slices)
+                    let desired = await desiredRules(for: Set(keys.keys), watch)
                     let retry = try await syncer.syncServices(desired)
                     for key in retry { await tracker.mark(key) }
                 } else {
@@ -150,15 +128,14 @@ public final class ServiceProxy: Service, Sendable {
         }
     }
 
-    private func desiredRules(for keys: Set<String>, services: Informer<CoreV1.Service>,
-                              slices: Informer<DiscoveryV1.EndpointSlice>) async -> [String: ServiceRules] {
+    private func desiredRules(for keys: Set<String>, _ watch: ProxiedServiceWatch) async -> [String: ServiceRules] {
         var result: [String: ServiceRules] = [:]
         for key in keys {
-            guard let service = await services.get(key) else {
+            guard let service = await watch.services.get(key) else {
                 result[key] = ServiceRules()
                 continue
             }
-            let related = await slices.byIndex(Self.serviceIndex, key)
+            let related = await watch.slices(of: key)
             result[key] = ServiceRuleBuilder.rules(service: service, slices: related, options: options)
         }
         return result

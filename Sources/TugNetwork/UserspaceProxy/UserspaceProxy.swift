@@ -73,36 +73,15 @@ public final class UserspaceProxy: Service, Sendable {
     /// Serves until shutdown (or cancellation); then closes every listener and takes the
     /// ClusterIPs it added off `lo`. Open TCP connections are left to finish.
     public func run() async throws {
-        let services = Informer<CoreV1.Service>(client: client, labelSelector: ServiceProxy.labelSelector, logger: logger)
-        let slices = Informer<DiscoveryV1.EndpointSlice>(client: client, labelSelector: ServiceProxy.labelSelector, logger: logger)
-        await slices.addIndex(ServiceProxy.serviceIndex) { ServiceProxy.serviceKey(of: $0).map { [$0] } ?? [] }
         let tracker = self.tracker
-        await services.addHandler { event in
-            switch event {
-            case .added(let s), .deleted(let s): await tracker.mark(Informer<CoreV1.Service>.key(s))
-            case .updated(let old, let new):
-                if old != new { await tracker.mark(Informer<CoreV1.Service>.key(new)) }
-            }
-        }
-        await slices.addHandler { event in
-            switch event {
-            case .added(let s), .deleted(let s):
-                if let key = ServiceProxy.serviceKey(of: s) { await tracker.mark(key) }
-            case .updated(let old, let new):
-                guard old != new else { return }
-                if let key = ServiceProxy.serviceKey(of: old) { await tracker.mark(key) }
-                if let key = ServiceProxy.serviceKey(of: new) { await tracker.mark(key) }
-            }
-        }
+        let watch = await ProxiedServiceWatch.make(client: client, tracker: tracker, logger: logger)
         await withDiscardingTaskGroup { group in
-            group.addTask { await services.run() }
-            group.addTask { await slices.run() }
+            group.addTask { await watch.run() }
             group.addTask {
-                await services.waitForSync()
-                await slices.waitForSync()
+                await watch.waitForSync()
                 guard !Task.isCancelled else { return }
                 await tracker.requestFullSync()
-                await self.syncLoop(services: services, slices: slices)
+                await self.syncLoop(watch)
             }
             group.addTask {
                 // Listeners that could not open (port in use, ClusterIP not added) are tried again.
@@ -124,16 +103,16 @@ public final class UserspaceProxy: Service, Sendable {
     /// Reconciles after each batch of changes; returns when the change stream ends (shutdown).
     /// Every sync plans from all Services: listeners are cheap to compare, and a full plan also
     /// retries whatever failed before.
-    private func syncLoop(services: Informer<CoreV1.Service>, slices: Informer<DiscoveryV1.EndpointSlice>) async {
+    private func syncLoop(_ watch: ProxiedServiceWatch) async {
         for await _ in tracker.signals {
             if Task.isCancelled { break }
             try? await Task.sleep(for: tuning.coalescingWindow)
             _ = await tracker.take()
             var related: [String: [DiscoveryV1.EndpointSlice]] = [:]
-            let all = await services.list()
+            let all = await watch.services.list()
             for service in all {
                 let key = Informer<CoreV1.Service>.key(service)
-                related[key] = await slices.byIndex(ServiceProxy.serviceIndex, key)
+                related[key] = await watch.slices(of: key)
             }
             let plan = UserspaceListenerPlan.build(services: all, slices: { related[$0] ?? [] }, options: options,
                                                    serveClusterIPs: servesClusterIPs, isLocal: UserspaceHostAddresses.current().contains)
