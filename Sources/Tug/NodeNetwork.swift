@@ -9,8 +9,10 @@ import TugNetwork
 /// A node's part of the pod network and of Services, as flannel, kube-proxy, CoreDNS and an
 /// ingress controller do it together: routes to other nodes' pods with the pod masquerade, the
 /// nftables service proxy, cluster DNS (on the DNS service address, held on loopback, and on the
-/// node address) and the Ingress proxy. On where pods are real containers (CRI, as root);
-/// `--disable pod-routes|service-proxy|cluster-dns|ingress` turns one off.
+/// node address) and the Ingress proxy, all where pods are real containers (CRI, as root; the
+/// userspace proxy stands in without nftables). Process-runtime pods share the host's network:
+/// there only the userspace proxy runs. `--disable pod-routes|service-proxy|cluster-dns|ingress`
+/// turns one off.
 struct NodeNetwork {
     var services: [any Service] = []
     var description: String
