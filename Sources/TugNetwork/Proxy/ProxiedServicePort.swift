@@ -27,6 +27,8 @@ public struct ProxiedServicePort: Sendable, Hashable {
     public var nodePort: Int?
     public var externalIPs: [ProxyIPv4]
     public var loadBalancerIPs: [ProxyIPv4]
+    /// `loadBalancerSourceRanges`: who may reach the load-balancer IPs (empty: everyone).
+    public var loadBalancerSourceRanges: [ProxyIPv4CIDR] = []
     /// `externalTrafficPolicy: Local` on an externally reachable Service.
     public var externalPolicyLocal: Bool
     /// `internalTrafficPolicy: Local`.
@@ -64,6 +66,11 @@ public struct ProxiedServicePort: Sendable, Hashable {
                 if let ip = ProxyIPv4(ingress.ip ?? ""), !lbIPs.contains(ip) { lbIPs.append(ip) }
             }
         }
+        // Host bits are allowed (and masked), as Kubernetes parses them; an IPv6 range does not
+        // apply to this IPv4 proxy.
+        let sourceRanges = type == "LoadBalancer" && !lbIPs.isEmpty
+            ? (spec.loadBalancerSourceRanges ?? []).compactMap { IPv4Network(String($0.filter { !$0.isWhitespace })) }
+                .compactMap { try? ProxyIPv4CIDR($0.description) } : []
         let affinity: Int? = spec.sessionAffinity == "ClientIP"
             ? max(1, min(86400, spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? defaultAffinityTimeoutSeconds)) : nil
         let key = "\(service.metadata.namespace ?? "default")/\(name)"
@@ -74,6 +81,7 @@ public struct ProxiedServicePort: Sendable, Hashable {
                                        nodePort: nil, externalIPs: externalIPs, loadBalancerIPs: lbIPs, externalPolicyLocal: false,
                                        internalPolicyLocal: spec.internalTrafficPolicy == "Local", affinityTimeoutSeconds: affinity)
             if nodePortsApply, let nodePort = sp.nodePort, (1...65535).contains(nodePort) { p.nodePort = nodePort }
+            p.loadBalancerSourceRanges = sourceRanges
             p.externalPolicyLocal = p.externallyAccessible && spec.externalTrafficPolicy == "Local"
             result.append(p)
         }

@@ -8,6 +8,8 @@ enum ProxyChainNames {
     static func local(_ port: ProxiedServicePort) -> String { name("local", port.id) }
     /// NodePort, externalIP and load-balancer traffic before the policy decision.
     static func external(_ port: ProxiedServicePort) -> String { name("external", port.id) }
+    /// `loadBalancerSourceRanges`: drops new connections to the load-balancer IPs from elsewhere.
+    static func firewall(_ port: ProxiedServicePort) -> String { name("firewall", port.id) }
     /// DNAT to one endpoint.
     static func endpoint(_ port: ProxiedServicePort, _ endpoint: ProxiedEndpoint) -> String {
         name("endpoint", port.id + "__" + endpoint.id)
@@ -18,7 +20,7 @@ enum ProxyChainNames {
     }
 
     /// Prefixes of every per-service object: anything else in the table is part of the base layout.
-    static let servicePrefixes = ["service-", "local-", "external-", "endpoint-", "affinity-"]
+    static let servicePrefixes = ["service-", "local-", "external-", "endpoint-", "affinity-", "firewall-"]
 
     static func name(_ prefix: String, _ id: String) -> String {
         let readable = String(id.map { c in c.isASCII && (c.isLetter || c.isNumber || "-_./".contains(c)) ? c : "_" }.prefix(200))

@@ -19,6 +19,7 @@ enum ProxyTableLayout {
         ("masquerading", nil),
         (ServiceRuleBuilder.markForMasquerade, nil),
         ("service-endpoints-check", nil),
+        ("firewall-check", nil),
         ("nodeport-endpoints-check", nil),
         (ServiceRuleBuilder.rejectChain, nil),
     ]
@@ -46,10 +47,11 @@ enum ProxyTableLayout {
             ("nat-output", ["jump services"]),
             ("nat-postrouting", ["jump masquerading"]),
             // Nothing from outside may reach 127.0.0.0/8, even with route_localnet on (CVE-2020-8558).
-            ("filter-prerouting", ["iifname != \"lo\" ip daddr 127.0.0.0/8 drop"]),
+            ("filter-prerouting", ["iifname != \"lo\" ip daddr 127.0.0.0/8 drop", "ct state new jump firewall-check"]),
             ("filter-input", ["ct state new jump nodeport-endpoints-check", "ct state new jump service-endpoints-check"]),
             ("filter-forward", ["ct state new jump service-endpoints-check"]),
-            ("filter-output", ["ct state new jump nodeport-endpoints-check", "ct state new jump service-endpoints-check"]),
+            ("filter-output", ["ct state new jump firewall-check", "ct state new jump nodeport-endpoints-check",
+                               "ct state new jump service-endpoints-check"]),
             ("services", ["ip daddr . meta l4proto . th dport vmap @\(ProxyMap.serviceIPs.rawValue)",
                           "fib daddr type local ip daddr @\(nodePortIPs) meta l4proto . th dport vmap @\(ProxyMap.serviceNodePorts.rawValue)"]),
             // Localhost NodePorts: a 127.0.0.0/8 source cannot leave the node; give it the interface's address.
@@ -59,6 +61,8 @@ enum ProxyTableLayout {
                               "masquerade fully-random"]),
             (ServiceRuleBuilder.markForMasquerade, ["mark set mark or \(mark)"]),
             ("service-endpoints-check", ["ip daddr . meta l4proto . th dport vmap @\(ProxyMap.noEndpointServices.rawValue)"]),
+            // Before DNAT (priority -110), so the destination is still the load-balancer IP.
+            ("firewall-check", ["ip daddr . meta l4proto . th dport vmap @\(ProxyMap.firewallIPs.rawValue)"]),
             ("nodeport-endpoints-check",
              ["ip daddr @\(nodePortIPs) meta l4proto . th dport vmap @\(ProxyMap.noEndpointNodePorts.rawValue)"]),
             (ServiceRuleBuilder.rejectChain, ["meta l4proto tcp reject with tcp reset", "reject"]),

@@ -60,6 +60,19 @@ public enum ServiceRuleBuilder {
         }
 
         guard port.externallyAccessible else { return out }
+        if !port.loadBalancerIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty {
+            // As kube-proxy: when a range holds this node, the node may also reach the Service
+            // through the load-balancer IP itself (traffic that loops back without leaving).
+            var allowed = port.loadBalancerSourceRanges.map(\.description)
+            if port.loadBalancerSourceRanges.contains(where: { range in options.nodeIPs.contains(where: range.contains) }) {
+                allowed += port.loadBalancerIPs.map(\.description)
+            }
+            let firewall = ProxyChainNames.firewall(port)
+            out.chains[firewall] = ["ip saddr != { \(allowed.joined(separator: ", ")) } drop"]
+            for ip in port.loadBalancerIPs {
+                out.elements[.firewallIPs, default: [:]]["\(ip) . \(proto) . \(port.port)"] = "goto \(firewall)"
+            }
+        }
         let ipKeys = (port.externalIPs + port.loadBalancerIPs).map { "\($0) . \(proto) . \(port.port)" }
         let nodePortKey = port.nodePort.map { "\(proto) . \($0)" }
         var externalRules: [String] = []

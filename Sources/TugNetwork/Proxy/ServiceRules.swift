@@ -9,16 +9,25 @@ public enum ProxyMap: String, Sendable, Hashable, CaseIterable {
     case noEndpointServices = "no-endpoint-services"
     /// `proto . port : verdict`, the same for NodePorts.
     case noEndpointNodePorts = "no-endpoint-nodeports"
+    /// `ip . proto . port : verdict` sending new connections to a load-balancer IP through the
+    /// Service's `loadBalancerSourceRanges` check before DNAT.
+    case firewallIPs = "firewall-ips"
 
     var keyType: String {
         switch self {
-        case .serviceIPs, .noEndpointServices: "ipv4_addr . inet_proto . inet_service"
+        case .serviceIPs, .noEndpointServices, .firewallIPs: "ipv4_addr . inet_proto . inet_service"
         case .serviceNodePorts, .noEndpointNodePorts: "inet_proto . inet_service"
         }
     }
 
     /// Maps sharing a key space: one key is owned by one service across both.
-    var keySpace: Int { self == .serviceIPs || self == .noEndpointServices ? 0 : 1 }
+    var keySpace: Int {
+        switch self {
+        case .serviceIPs, .noEndpointServices: 0
+        case .serviceNodePorts, .noEndpointNodePorts: 1
+        case .firewallIPs: 2
+        }
+    }
 }
 
 /// Everything one Service puts into the table: its chains (with their rules, in order), its

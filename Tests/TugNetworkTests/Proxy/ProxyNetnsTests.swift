@@ -114,6 +114,28 @@ struct ProxyNetnsTests {
         }
     }
 
+    @Test("loadBalancerSourceRanges lets listed sources reach the load-balancer IP and drops the rest",
+          .enabled(if: live, "needs root, nft and iproute2"), .timeLimit(.minutes(2)))
+    func loadBalancerSourceRanges() async throws {
+        try await withNamespace(pods: ["10.42.0.5"]) { ns, syncer, options in
+            // The client here is the namespace itself, whose packets leave from 10.42.0.5.
+            func lb(_ ranges: [String]) -> ServiceRules {
+                var svc = F.service("lb", clusterIP: "10.43.0.30", type: "LoadBalancer",
+                                    ports: [.init(name: "http", protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30090)],
+                                    lbIngress: ["198.51.100.7"])
+                svc.spec?.loadBalancerSourceRanges = ranges
+                return ServiceRuleBuilder.rules(service: svc, slices: [F.slice("lb", endpoints: [.init(ip: "10.42.0.5")])], options: options)
+            }
+            try await syncer.syncAll(["default/lb": lb(["10.42.0.0/16"])], recreate: false)
+            #expect(try await NetnsTCP.request(netns: ns.name, "198.51.100.7", 80) == .reply("10.42.0.5"), "a listed source gets through")
+            _ = try await syncer.syncServices(["default/lb": lb(["203.0.113.0/24"])])
+            #expect(try await NetnsTCP.request(netns: ns.name, "198.51.100.7", 80, timeout: 1) == .timedOut, "others are dropped")
+            #expect(try await NetnsTCP.request(netns: ns.name, "10.43.0.30", 80) == .reply("10.42.0.5"), "the ClusterIP is not firewalled")
+            _ = try await syncer.syncServices(["default/lb": lb([])])
+            #expect(try await NetnsTCP.request(netns: ns.name, "198.51.100.7", 80) == .reply("10.42.0.5"), "no ranges: open to all")
+        }
+    }
+
     @Test("sessionAffinity ClientIP keeps one client on one endpoint; without it both endpoints get traffic",
           .enabled(if: live, "needs root, nft and iproute2"), .timeLimit(.minutes(2)))
     func affinityAndBalancing() async throws {

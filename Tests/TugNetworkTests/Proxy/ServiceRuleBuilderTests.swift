@@ -67,6 +67,32 @@ struct ServiceRuleBuilderTests {
         #expect(rules.elements[.serviceIPs]?.count == 3, "the invalid externalIP is skipped")
     }
 
+    @Test("loadBalancerSourceRanges: new connections to the load-balancer IPs from elsewhere are dropped before DNAT")
+    func loadBalancerSourceRanges() throws {
+        var svc = F.service("web", type: "LoadBalancer", ports: [.init(name: "http", protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30080)],
+                            lbIngress: ["198.51.100.7"])
+        svc.spec?.loadBalancerSourceRanges = ["203.0.113.9/24", " 10.0.0.0/8", "fd00::/64"]
+        let slices = [F.slice("web", endpoints: [.init(ip: "10.42.1.7", node: "node-b")])]
+        let rules = ServiceRuleBuilder.rules(service: svc, slices: slices, options: try F.options())
+        let firewall = try #require(F.chain(rules, "firewall-"))
+        #expect(firewall.rules == ["ip saddr != { 203.0.113.0/24, 10.0.0.0/8 } drop"], "host bits masked, IPv6 left out")
+        #expect(rules.elements[.firewallIPs] == ["198.51.100.7 . tcp . 80": "goto \(firewall.name)"])
+        #expect(rules.elements[.serviceIPs]?["198.51.100.7 . tcp . 80"] != nil, "allowed clients are still DNATed as before")
+
+        // A range holding the node lets the node reach the Service through the load-balancer IP itself.
+        svc.spec?.loadBalancerSourceRanges = ["192.168.1.0/24"]
+        let withNode = ServiceRuleBuilder.rules(service: svc, slices: slices, options: try F.options())
+        #expect(F.chain(withNode, "firewall-")?.rules == ["ip saddr != { 192.168.1.0/24, 198.51.100.7 } drop"])
+
+        // No ranges, or no load-balancer IP yet: no firewall.
+        svc.spec?.loadBalancerSourceRanges = nil
+        #expect(ServiceRuleBuilder.rules(service: svc, slices: slices, options: try F.options()).elements[.firewallIPs] == nil)
+        var pending = F.service("web", type: "LoadBalancer", ports: svc.spec?.ports ?? [])
+        pending.spec?.loadBalancerSourceRanges = ["10.0.0.0/8"]
+        let noIP = ServiceRuleBuilder.rules(service: pending, slices: slices, options: try F.options())
+        #expect(noIP.elements[.firewallIPs] == nil && F.chain(noIP, "firewall-") == nil)
+    }
+
     @Test("externalTrafficPolicy Local: outside clients only reach local endpoints; pods and the node itself use any")
     func externalPolicyLocal() throws {
         let options = try F.options()
