@@ -34,6 +34,15 @@ struct UserspaceRoute: Sendable, Hashable {
     var traffic: UserspaceTraffic
     /// Listens on the ClusterIP, which the proxy must put on `lo` first.
     var isClusterIP: Bool
+    /// `loadBalancerSourceRanges` on a load-balancer IP: only these clients get through (nil: all).
+    var allowedSources: [ProxyIPv4CIDR]? = nil
+
+    /// Whether a client at `address` may use this route.
+    func admits(_ address: ProxyIPv4?) -> Bool {
+        guard let allowedSources else { return true }
+        guard let address else { return false }
+        return allowedSources.contains { $0.contains(address) }
+    }
 }
 
 /// What the userspace proxy should be doing: every listener with its route, and every service
@@ -79,8 +88,21 @@ struct UserspaceListenerPlan: Sendable {
             if let nodePort = port.nodePort {
                 for ip in nodeIPs { wanted.append((UserspaceListenerKey(proto: port.proto, ip: ip, port: nodePort), external)) }
             }
-            for ip in port.externalIPs + port.loadBalancerIPs where isLocal(ip) {
+            for ip in port.externalIPs where isLocal(ip) {
                 wanted.append((UserspaceListenerKey(proto: port.proto, ip: ip, port: port.port), external))
+            }
+            // As the nftables proxy: source ranges guard the load-balancer IPs (the node itself
+            // counts as inside when a range holds one of its addresses).
+            var guarded = external
+            if !port.loadBalancerSourceRanges.isEmpty {
+                var allowed = port.loadBalancerSourceRanges
+                if allowed.contains(where: { range in options.nodeIPs.contains(where: range.contains) }) {
+                    allowed += port.loadBalancerIPs.compactMap { try? ProxyIPv4CIDR("\($0)/32") }
+                }
+                guarded.allowedSources = allowed
+            }
+            for ip in port.loadBalancerIPs where isLocal(ip) {
+                wanted.append((UserspaceListenerKey(proto: port.proto, ip: ip, port: port.port), guarded))
             }
             for (key, route) in wanted {
                 if let existing = plan.listeners[key] {

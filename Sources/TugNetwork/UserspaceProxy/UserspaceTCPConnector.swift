@@ -11,6 +11,8 @@ import NIOPosix
 struct UserspaceTCPTarget: Sendable {
     var picker: UserspaceEndpointPicker
     var traffic: UserspaceTraffic
+    /// Clients outside `loadBalancerSourceRanges` are turned away.
+    var route: UserspaceRoute
     var tuning: UserspaceProxyTuning
     var logger: Logger
 }
@@ -40,6 +42,11 @@ final class UserspaceTCPConnector: ChannelInboundHandler, RemovableChannelHandle
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
         let client = context.channel.remoteAddress.flatMap(Self.ipv4)
+        guard target.route.admits(client) else {
+            // Not one of the Service's loadBalancerSourceRanges: closed without an endpoint.
+            context.close(promise: nil)
+            return
+        }
         attempt(channel: context.channel, client: client, failed: [])
     }
 

@@ -6,6 +6,8 @@ import NIOPosix
 struct UserspaceUDPTarget: Sendable {
     var picker: UserspaceEndpointPicker
     var traffic: UserspaceTraffic
+    /// Datagrams from outside `loadBalancerSourceRanges` are dropped.
+    var route: UserspaceRoute
     var tuning: UserspaceProxyTuning
     var logger: Logger
 }
@@ -92,6 +94,7 @@ final class UserspaceUDPSessionTable: ChannelInboundHandler {
             return
         }
         let clientIP = UserspaceTCPConnector.ipv4(client)
+        guard target.route.admits(clientIP) else { return }
         // No endpoint: drop, as a UDP service without endpoints does.
         guard let endpoint = target.picker.pick(for: target.traffic, client: clientIP),
               let address = try? SocketAddress(ipAddress: endpoint.ip.description, port: endpoint.port) else { return }

@@ -91,6 +91,30 @@ struct UserspaceProxyListenerTests {
         await backend.stop()
     }
 
+    @Test("a load-balancer IP turns away clients outside loadBalancerSourceRanges", .timeLimit(.minutes(1)))
+    func loadBalancerSourceRanges() async throws {
+        let backend = try await UserspaceTestBackend.tcp("a")
+        try await UserspaceTestCluster.with { cluster in
+            let port = try await freeNodePort()
+            _ = try await cluster.createService("lb", type: "LoadBalancer", port: port)
+            // Clients here come from 127.0.0.1; 127.0.0.9 is a local load-balancer IP.
+            _ = try await cluster.client.patch(CoreV1.Service.self, namespace: "default", name: "lb",
+                                               ["spec": ["loadBalancerSourceRanges": ["203.0.113.0/24"]]])
+            _ = try await cluster.client.patch(CoreV1.Service.self, namespace: "default", name: "lb",
+                                               ["status": ["loadBalancer": ["ingress": [["ip": "127.0.0.9"]]]]], subresource: "status")
+            try await cluster.publish("lb", backends: [backend.port])
+            try await cluster.waitForListener("tcp 127.0.0.9:\(port)", endpoints: 1)
+            #expect(((try? await UserspaceTestClient.whoAnswers(port, host: "127.0.0.9")) ?? "") == "", "outside the ranges")
+
+            _ = try await cluster.client.patch(CoreV1.Service.self, namespace: "default", name: "lb",
+                                               ["spec": ["loadBalancerSourceRanges": ["127.0.0.0/8"]]])
+            try await eventually("a client inside the ranges answered") {
+                ((try? await UserspaceTestClient.whoAnswers(port, host: "127.0.0.9")) ?? "") == "a"
+            }
+        }
+        await backend.stop()
+    }
+
     static var canHoldClusterIPs: Bool {
         getuid() == 0 && ProxyCommand.find(LocalAddresses.ipCandidates) != nil
     }

@@ -14,6 +14,24 @@ struct UserspaceProxyPlanAndPickerTests {
                                     isLocal: { local.contains($0.description) })
     }
 
+    @Test("loadBalancerSourceRanges guard the load-balancer IP's listener, not the NodePort's")
+    func loadBalancerSourceRanges() throws {
+        var lb = F.service("lb", type: "LoadBalancer", ports: [.init(name: "http", protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30080)],
+                           lbIngress: ["127.0.0.9"])
+        lb.spec?.loadBalancerSourceRanges = ["203.0.113.0/24"]
+        let p = try plan([lb], local: ["127.0.0.9"])
+        let guarded = try #require(p.listeners[UserspaceListenerKey(proto: .tcp, ip: ProxyIPv4("127.0.0.9")!, port: 80)])
+        #expect(guarded.admits(ProxyIPv4("203.0.113.50")) && !guarded.admits(ProxyIPv4("127.0.0.1")) && !guarded.admits(nil))
+        let nodePort = try #require(p.listeners[UserspaceListenerKey(proto: .tcp, ip: ProxyIPv4("127.0.0.1")!, port: 30080)])
+        #expect(nodePort.admits(ProxyIPv4("127.0.0.1")), "NodePorts are not filtered")
+
+        // A range holding a node address lets the node use the load-balancer IP itself.
+        lb.spec?.loadBalancerSourceRanges = ["192.168.1.0/24"]
+        let withNode = try plan([lb], local: ["127.0.0.9"])
+        let route = try #require(withNode.listeners[UserspaceListenerKey(proto: .tcp, ip: ProxyIPv4("127.0.0.9")!, port: 80)])
+        #expect(route.admits(ProxyIPv4("127.0.0.9")) && route.admits(ProxyIPv4("192.168.1.77")) && !route.admits(ProxyIPv4("10.1.2.3")))
+    }
+
     @Test func listenersOfEachKindOfAddress() throws {
         let web = F.service("web", type: "LoadBalancer",
                             ports: [.init(name: "http", protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30080),
