@@ -3,7 +3,8 @@ in its own network namespace, with its own containerd. Nodes a (`tug server`) an
 link, so their pod networks are joined by plain routes (host-gw); node c sits in another subnet
 behind a router namespace, so traffic to and from its pods goes through VXLAN. Each namespace
 gets its own copy of the test registry on its loopback (same storage), and kubectl runs inside
-node a's namespace. Nothing is sent to the host's own addresses.
+node a's namespace. Pods reach each other's addresses, the Service's DNS name and ClusterIP
+from every node, and node c's NodePort from node a. Nothing is sent to the host's own addresses.
 
 Fixtures and skips: cri.py; this suite also needs iproute2 and nftables."""
 
@@ -208,7 +209,7 @@ def web_pod(name: str, node: str, image: str) -> dict:
 
 SERVICE = {
     "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-    "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
+    "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
 }
 
 
@@ -259,3 +260,14 @@ def test_pods_on_three_nodes_reach_each_other_and_each_others_services(lab, regi
             names = set(r.stdout.split()) & set(pods)
             return names if names == set(pods) else None
         wait_for(f"the Service from {source} reaching web-a, web-b and web-c", seen_everywhere, 90)
+
+    # The NodePort of node c (behind the router), from node a's host network: all three pods.
+    node_port = k.json("get", "service", "web", "-n", ns)["spec"]["ports"][0]["nodePort"]
+
+    def node_port_spread():
+        seen = set()
+        for _ in range(24):
+            r = lab_.in_ns(lab_.ns["node-a"], "curl", "-s", "--max-time", "2", f"http://{NODES['node-c']}:{node_port}/")
+            seen.add(r.stdout.strip())
+        return seen if set(pods) <= seen else None
+    wait_for("node c's NodePort reaching web-a, web-b and web-c", node_port_spread, 90)
