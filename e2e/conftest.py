@@ -24,7 +24,7 @@ import pytest
 from hollow import start_simulator, stop_simulator
 from kubectl import Kubectl
 from rawapi import RawAPI
-from tugserver import ALL_SERVERS, ServerError, TugServer, kill_containers_of
+from tugserver import ALL_SERVERS, ServerError, TugServer, free_port, kill_containers_of
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_TIMEOUT = int(os.environ.get("E2E_TEST_TIMEOUT", "120"))
@@ -319,3 +319,25 @@ def node_ns(node_kubectl, request) -> str:
     node_kubectl.run("create", "namespace", name)
     yield name
     node_kubectl.run("delete", "namespace", name, "--wait=false", check=False)
+
+
+# --- the test image registry (real containers) ---------------------------------------------
+
+@pytest.fixture(scope="session")
+def registry(e2e_tmp):
+    """The test images (busybox:1, httpd:1) in a registry on a free loopback port, for the
+    real-container suites (cri.py). Defined here, once: a session fixture imported into several
+    test modules would start one registry per module over the same folder and leak all but the
+    last."""
+    images, data = e2e_tmp / "images", e2e_tmp / "registry"
+    addr = f"127.0.0.1:{free_port()}"
+    env = dict(os.environ, REGISTRY_ADDR=addr)
+    subprocess.run([str(REPO / "scripts/containers/build-test-images"), str(images)], check=True, env=env,
+                   capture_output=True, timeout=300)
+    subprocess.run([str(REPO / "scripts/containers/registry"), "start", str(data)], check=True, env=env, timeout=60)
+    try:
+        subprocess.run([str(REPO / "scripts/containers/push-test-images"), str(images)], check=True, env=env,
+                       capture_output=True, timeout=300)
+        yield addr
+    finally:
+        subprocess.run([str(REPO / "scripts/containers/registry"), "stop", str(data)], env=env, timeout=60)

@@ -1,6 +1,7 @@
-"""Shared fixtures for the real-container suites (test_containers.py, test_services.py): the
-test images in a registry on loopback, `tug server --start-containerd` (one per test module; a
-module's SERVER_ARGS adds flags), kubectl against it, a namespace per test.
+"""Shared fixtures for the real-container suites (test_containers.py, test_services.py,
+test_multinode.py): `tug server --start-containerd` (one per test module; a module's SERVER_ARGS
+adds flags), kubectl against it, a namespace per test. The test images come from the `registry`
+fixture in conftest.py.
 
 Needs root and Debian's containerd, runc, containernetworking-plugins, docker-registry,
 busybox-static, skopeo and umoci (scripts/test installs them when run as root); the suites skip
@@ -39,23 +40,6 @@ SKIP = [
     pytest.mark.skipif(bool(_missing()), reason=f"missing for real containers: {', '.join(_missing())} "
                        "(apt-get install containerd runc containernetworking-plugins docker-registry busybox-static skopeo umoci)"),
 ]
-
-
-@pytest.fixture(scope="session")
-def registry(e2e_tmp):
-    """The test images (busybox:1, httpd:1) in a registry on a free loopback port."""
-    images, data = e2e_tmp / "images", e2e_tmp / "registry"
-    addr = f"127.0.0.1:{free_port()}"
-    env = dict(os.environ, REGISTRY_ADDR=addr)
-    subprocess.run([str(REPO / "scripts/containers/build-test-images"), str(images)], check=True, env=env,
-                   capture_output=True, timeout=300)
-    subprocess.run([str(REPO / "scripts/containers/registry"), "start", str(data)], check=True, env=env, timeout=60)
-    try:
-        subprocess.run([str(REPO / "scripts/containers/push-test-images"), str(images)], check=True, env=env,
-                       capture_output=True, timeout=300)
-        yield addr
-    finally:
-        subprocess.run([str(REPO / "scripts/containers/registry"), "stop", str(data)], env=env, timeout=60)
 
 
 def kill_shims_of(socket_marker: str) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from cri import SKIP, kill_shims_of, registry, unmount_under  # noqa: F401 (fixtures)
+from cri import SKIP, kill_shims_of, unmount_under
 from hollow import wait_for
 from kubectl import Kubectl
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from cri import SKIP, ck, cri_server, http_get, ns, pod, registry, status, wait_running  # noqa: F401 (fixtures)
+from cri import SKIP, ck, cri_server, http_get, ns, pod, status, wait_running  # noqa: F401 (fixtures)
 from hollow import wait_for
 from tugserver import free_port
 
