@@ -76,6 +76,21 @@ import TugStore
         }
     }
 
+    @Test func loadBalancerSourceRangesMustBeCIDRs() async throws {
+        let core = try await core()
+        var bad = Self.service("lb", type: "LoadBalancer")
+        bad["spec"]?["loadBalancerSourceRanges"] = ["10.0.0.0/8", "office", "10.0.0.0/33"]
+        let e = try #require(await createError(core, bad))
+        #expect(e.code == 422)
+        #expect(e.message.contains("spec.loadBalancerSourceRanges[1]: Invalid value: \"office\": must be a valid CIDR value"), "\(e.message)")
+        #expect(e.message.contains("spec.loadBalancerSourceRanges[2]"), "\(e.message)")
+        #expect(!e.message.contains("spec.loadBalancerSourceRanges[0]"), "\(e.message)")
+
+        var good = Self.service("lb", type: "LoadBalancer")
+        good["spec"]?["loadBalancerSourceRanges"] = ["203.0.113.9/24", "2001:db8::/64"]
+        _ = try await create(core, good)
+    }
+
     @Test func aServiceGetsAnAddressFromTheServiceCIDR() async throws {
         let core = try await core()
         let svc = try await create(core, Self.service("web"))

@@ -75,6 +75,10 @@ enum ServiceValidation {
         if !(spec.loadBalancerSourceRanges ?? []).isEmpty && type != "LoadBalancer" {
             errs.append(.forbidden("spec.loadBalancerSourceRanges", "may only be used when `type` is 'LoadBalancer'"))
         }
+        // A range the proxies cannot read would silently let everyone in.
+        for (i, range) in (spec.loadBalancerSourceRanges ?? []).enumerated() where !IPSyntax.isCIDR(range.filter { !$0.isWhitespace }) {
+            errs.append(.invalid("spec.loadBalancerSourceRanges[\(i)]", range, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        }
         return errs
     }
 
@@ -164,6 +168,14 @@ enum ServiceValidation {
 /// IPv4 and IPv6 address syntax, as Go's `netip.ParseAddr` accepts for API fields.
 enum IPSyntax {
     static func isValid(_ s: String) -> Bool { isIPv4(s) || isIPv6(s) }
+
+    /// `ADDRESS/PREFIX` (host bits allowed, as Go's ParseCIDR takes them).
+    static func isCIDR(_ s: String) -> Bool {
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), parts[1].allSatisfy(\.isASCII) else { return false }
+        let address = String(parts[0])
+        return isIPv4(address) ? (0...32).contains(prefix) : isIPv6(address) && (0...128).contains(prefix)
+    }
 
     static func isIPv4(_ s: String) -> Bool {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
