@@ -112,9 +112,9 @@ actor UserspaceListenerSet {
         logger[metadataKey: "listener"] = .string(key.description)
         switch key.proto {
         case .tcp:
-            return try await UserspaceTCPListener.open(key, target: UserspaceTCPTarget(picker: picker, traffic: route.traffic, route: route, tuning: tuning, logger: logger), group: group)
+            return try await UserspaceTCPListener.open(key, target: UserspaceTCPTarget(picker: picker, route: route, tuning: tuning, logger: logger), group: group)
         case .udp:
-            return try await UserspaceUDPListener.open(key, target: UserspaceUDPTarget(picker: picker, traffic: route.traffic, route: route, tuning: tuning, logger: logger), group: group)
+            return try await UserspaceUDPListener.open(key, target: UserspaceUDPTarget(picker: picker, route: route, tuning: tuning, logger: logger), group: group)
         case .sctp:
             throw ProxyConfigError("SCTP is not forwarded by the userspace proxy")
         }

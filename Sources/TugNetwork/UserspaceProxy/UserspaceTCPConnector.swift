@@ -10,8 +10,7 @@ import NIOPosix
 /// What a TCP listener's accepted connections need to reach an endpoint.
 struct UserspaceTCPTarget: Sendable {
     var picker: UserspaceEndpointPicker
-    var traffic: UserspaceTraffic
-    /// Clients outside `loadBalancerSourceRanges` are turned away.
+    /// The policy connections fall under, and who may connect (`loadBalancerSourceRanges`).
     var route: UserspaceRoute
     var tuning: UserspaceProxyTuning
     var logger: Logger
@@ -85,7 +84,7 @@ final class UserspaceTCPConnector: ChannelInboundHandler, RemovableChannelHandle
     private func attempt(channel: any Channel, client: ProxyIPv4?, failed: Set<ProxiedEndpoint>) {
         guard !clientClosed else { return }
         guard failed.count < target.tuning.connectAttempts,
-              let endpoint = target.picker.pick(for: target.traffic, client: client, excluding: failed),
+              let endpoint = target.picker.pick(for: target.route.traffic, client: client, excluding: failed),
               let address = try? SocketAddress(ipAddress: endpoint.ip.description, port: endpoint.port) else {
             if !failed.isEmpty {
                 target.logger.debug("userspace proxy: no endpoint answered", metadata: ["tried": .string(failed.map(\.id).sorted().joined(separator: ", "))])

@@ -5,8 +5,7 @@ import NIOPosix
 /// What a UDP listener's sessions need to reach an endpoint.
 struct UserspaceUDPTarget: Sendable {
     var picker: UserspaceEndpointPicker
-    var traffic: UserspaceTraffic
-    /// Datagrams from outside `loadBalancerSourceRanges` are dropped.
+    /// The policy sessions fall under, and who may send (`loadBalancerSourceRanges`).
     var route: UserspaceRoute
     var tuning: UserspaceProxyTuning
     var logger: Logger
@@ -96,7 +95,7 @@ final class UserspaceUDPSessionTable: ChannelInboundHandler {
         let clientIP = UserspaceTCPConnector.ipv4(client)
         guard target.route.admits(clientIP) else { return }
         // No endpoint: drop, as a UDP service without endpoints does.
-        guard let endpoint = target.picker.pick(for: target.traffic, client: clientIP),
+        guard let endpoint = target.picker.pick(for: target.route.traffic, client: clientIP),
               let address = try? SocketAddress(ipAddress: endpoint.ip.description, port: endpoint.port) else { return }
         nextID &+= 1
         let id = nextID
