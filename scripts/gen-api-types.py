@@ -291,6 +291,60 @@ def emit_struct(messages, full, group_version):
     return out
 
 
+def emit_codec(messages, full):
+    """`JSONTreeCodable` for one message: decoding switches on the keys present, encoding writes
+    the fields in sorted key order (as JSONWriter sorts them), so no key is hashed or sorted."""
+    ns, name = namespace_of(full)
+    props, _, _ = message_props(messages, full)
+    swift = "%s.%s" % (ns, name)
+    out = ["extension %s: JSONTreeCodable {" % swift,
+           "    public init(jsonTree value: JSONValue) throws {",
+           "        let fields = try JSONTreeCoding.object(value)",
+           "        self.init()"]
+    if props:
+        out.append("        for (key, v) in fields {")
+        out.append("            switch key {")
+        for p in props:
+            ident = swift_ident(p.name)
+            if p.optional:
+                out.append('            case "%s": self.%s = try JSONTreeCoding.field(v, key)' % (p.name, ident))
+            else:
+                out.append('            case "%s": self.%s = try JSONTreeCoding.field(v, key) ?? %s' % (p.name, ident, p.default))
+        out.append("            default: break")
+        out.append("            }")
+        out.append("        }")
+    else:
+        out.append("        _ = fields")
+    out.append("    }")
+    out.append("")
+    out.append("    public func jsonTree() throws -> JSONValue {")
+    out.append("        var o: [String: JSONValue] = [:]")
+    for p in props:
+        out.append('        try JSONTreeCoding.put(self.%s, "%s", &o)' % (swift_ident(p.name), p.name))
+    out.append("        return .object(o)")
+    out.append("    }")
+    out.append("")
+    out.append("    public func writeJSON(into out: inout [UInt8]) throws {")
+    out.append('        var s = UInt8(ascii: "{")')
+    for p in sorted(props, key=lambda p: p.name):
+        if not all(c.isalnum() or c in "_-$." for c in p.name):
+            sys.exit("%s.%s: a JSON name that would need escaping" % (full, p.name))
+        out.append('        try JSONTreeCoding.write(self.%s, "\\"%s\\":", &s, &out)' % (swift_ident(p.name), p.name))
+    out.append("        JSONTreeCoding.close(s, &out)")
+    out.append("    }")
+    out.append("}")
+    return out
+
+
+def render_codec_file(blocks):
+    lines = [HEADER, "import Foundation", ""]
+    for i, b in enumerate(blocks):
+        if i:
+            lines.append("")
+        lines.extend(b)
+    return "\n".join(lines) + "\n"
+
+
 def chunk(blocks, limit):
     files, current, size = [], [], 0
     for b in blocks:
@@ -323,10 +377,12 @@ def generate(table_path):
     check_no_value_cycles(messages, generated)
 
     by_ns = OrderedDict((ns, []) for ns, _, _ in PACKAGES.values())
+    codecs = OrderedDict((ns, []) for ns, _, _ in PACKAGES.values())
     for full in sorted(generated):
         package = full.rsplit(".", 1)[0]
         ns, group, version = PACKAGES[package]
         by_ns[ns].append(emit_struct(messages, full, (group, version)))
+        codecs[ns].append(emit_codec(messages, full))
 
     ns_lines = [HEADER, "/// One namespace per Kubernetes protobuf package; each holds that package's message types."]
     for package, (ns, group, version) in PACKAGES.items():
@@ -342,6 +398,12 @@ def generate(table_path):
         else:
             for i, part in enumerate(parts, start=1):
                 files["%s+Part%02d.swift" % (ns, i)] = render_file(part, ns)
+
+    for ns, blocks in codecs.items():
+        parts = chunk(blocks, LINES_PER_FILE * 2)
+        for i, part in enumerate(parts, start=1):
+            suffix = "" if len(parts) == 1 else "%02d" % i
+            files["%s+Codec%s.swift" % (ns, suffix)] = render_codec_file(part)
 
     files["TypeAliases.swift"] = render_aliases(generated)
     files["APIKinds.swift"] = render_kinds(messages, generated)

@@ -6,7 +6,7 @@ import Foundation
 /// `JSONReader` and reads the tree with `JSONValueDecoder`.
 public enum APICoding {
     public static func encode<T: Encodable>(_ value: T) throws -> Data { Data(try encodeBytes(value)) }
-    public static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] { JSONWriter.write(try JSONValueEncoder.encode(value)) }
+    public static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] { try JSONTreeCoding.bytes(value) }
     public static func decode<T: Decodable>(_ type: T.Type, from data: some Collection<UInt8>) throws -> T {
         try JSONValueDecoder.decode(type, from: data)
     }

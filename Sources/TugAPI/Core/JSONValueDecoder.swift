@@ -6,6 +6,7 @@ import Foundation
 /// of being probed type by type.
 public enum JSONValueDecoder {
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        if let fast = T.self as? any JSONTreeCodable.Type { return try fast.init(jsonTree: value) as! T }
         let root = TreeDecoder(value, parent: nil, key: nil)
         return try TreeDecoder.decodeValue(type, value, parent: root, key: nil)
     }
@@ -117,6 +118,14 @@ final class TreeDecoder: Decoder, SingleValueDecodingContainer {
     static func decodeValue<T: Decodable>(_ type: T.Type, _ value: JSONValue, parent: TreeDecoder, key: (any CodingKey)?) throws -> T {
         if T.self == JSONValue.self { return value as! T }
         if T.self == String.self, case .string(let s) = value { return s as! T }
+        // Generated types decode themselves; only an error needs the coding path.
+        if let fast = T.self as? any JSONTreeCodable.Type {
+            do {
+                return try fast.init(jsonTree: value) as! T
+            } catch let e as DecodingError {
+                throw JSONTreeCoding.prefixed(e, TreeDecoder(value, parent: parent, key: key).codingPath)
+            }
+        }
         // As JSONDecoder's defaults: bytes are base64 strings, URLs strings.
         if T.self == Data.self || T.self == URL.self {
             let child = TreeDecoder(value, parent: parent, key: key)

@@ -57,6 +57,7 @@ final class TreeEncoder: Encoder, SingleValueEncodingContainer {
         case let d as Double: return try number(d, codingPath: codingPath)
         case let data as Data: return .string(data.base64EncodedString())
         case let url as URL: return .string(url.absoluteString)
+        case let fast as any JSONTreeCodable: return try fast.jsonTree()
         default:
             let encoder = TreeEncoder(codingPath: codingPath)
             try value.encode(to: encoder)
