@@ -151,6 +151,25 @@ private typealias F = PluginFixtures
         #expect(scores.map(\.name) == ["TaintToleration", "NodeAffinity", "NodeResourcesLeastAllocated",
                                        "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality"])
         #expect(scores.map(\.weight) == [3, 2, 1, 2, 2, 1, 1])
-        #expect(DefaultPlugins.preFilters().map(\.name) == ["PodTopologySpread", "InterPodAffinity", "ImageLocality"])
+        #expect(DefaultPlugins.preFilters().map(\.name) == ["NodeName", "NodeAffinity", "NodePorts", "PodTopologySpread", "InterPodAffinity", "ImageLocality"])
+    }
+
+    /// Filters with nothing to check for the pod are left out of its cycle; asking for a node,
+    /// labels or a host port brings them back.
+    @Test func preFiltersLeaveOutFiltersThePodDoesNotNeed() throws {
+        let framework = SchedulingFramework(preFilters: DefaultPlugins.preFilters(), filters: DefaultPlugins.filters(), scores: [])
+        let nodes = [F.info(F.node("n1"))]
+        func active(_ pod: CoreV1.Pod) throws -> [String] { try framework.prepare(pod, nodes: nodes).get().filters.map(\.name) }
+        #expect(try active(F.pod()) == ["NodeUnschedulable", "TaintToleration", "NodeResourcesFit"])
+        var demanding = F.pod(ports: [CoreV1.ContainerPort(hostPort: 8080, containerPort: 80)])
+        demanding.spec?.nodeName = "n1"
+        demanding.spec?.nodeSelector = ["disk": "ssd"]
+        #expect(try active(demanding) == ["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit"])
+        var start = 0
+        guard case .failure(let fit) = framework.schedule(demanding, nodes: nodes, startIndex: &start) else {
+            Issue.record("n1 has no disk=ssd label")
+            return
+        }
+        #expect(fit.message == "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.")
     }
 }

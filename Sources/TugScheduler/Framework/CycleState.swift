@@ -10,12 +10,17 @@ public final class CycleState: Sendable {
     /// Namespaces, nominated pods and disruption budgets, as the scheduler last saw them.
     public let cluster: ClusterObjects
 
-    public init(cluster: ClusterObjects = ClusterObjects()) {
+    /// The cycle's pod's requests, when the state was made for a pod: read without a lock.
+    private let known: (plain: ResourceList, nonZero: ResourceList)?
+
+    public init(cluster: ClusterObjects = ClusterObjects(), pod: CoreV1.Pod? = nil) {
         self.cluster = cluster
+        known = pod.map { (PodRequests.of($0), PodRequests.of($0, nonZero: true)) }
     }
 
     /// The pod's requests (with the non-zero scoring defaults when asked), computed once per cycle.
     public func requests(of pod: CoreV1.Pod, nonZero: Bool = false) -> ResourceList {
+        if let known { return nonZero ? known.nonZero : known.plain }
         if let r = podRequests.withLock({ nonZero ? $0.nonZero : $0.plain }) { return r }
         let r = PodRequests.of(pod, nonZero: nonZero)
         podRequests.withLock { if nonZero { $0.nonZero = r } else { $0.plain = r } }

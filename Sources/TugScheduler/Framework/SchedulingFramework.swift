@@ -80,7 +80,7 @@ public struct SchedulingFramework: Sendable {
 
     /// Runs the pre-filters over every node; a failure is the pod's fit error.
     public func prepare(_ pod: CoreV1.Pod, nodes: [NodeInfo]) -> Result<Prepared, FitError> {
-        let state = CycleState(cluster: cluster)
+        let state = CycleState(cluster: cluster, pod: pod)
         var skipped: Set<String> = []
         for p in preFilters {
             let s = p.preFilter(pod, nodes: nodes, state: state)
@@ -105,8 +105,9 @@ public struct SchedulingFramework: Sendable {
                 .filter { ($0.spec?.priority ?? 0) >= priority }
             if !reserved.isEmpty { info = NodeInfo(node: node.node, pods: node.pods + reserved) }
         }
-        for f in prepared.filters {
-            let s = f.filter(pod, info, prepared.state)
+        // By index: iterating would copy each plugin existential.
+        for i in prepared.filters.indices {
+            let s = prepared.filters[i].filter(pod, info, prepared.state)
             if !s.isSuccess && s != .skip { return s }
         }
         return .success

@@ -33,12 +33,13 @@ public enum DefaultPlugins {
         ]
     }
 
-    /// Plugins that need to see every node before filtering: PodTopologySpread and
+    /// Run once per pod before `filters`. NodeName, NodeAffinity and NodePorts only say `.skip`
+    /// when the pod asks nothing of them, which leaves their filters out of the cycle (most pods
+    /// name no node, select no labels and want no host ports). PodTopologySpread and
     /// InterPodAffinity count matching pods per domain (or skip when the pod and cluster use
-    /// neither); ImageLocality counts the nodes that hold each image (its spread ratio). Run
-    /// once per pod before `filters`.
+    /// neither); ImageLocality counts the nodes that hold each image (its spread ratio).
     public static func preFilters() -> [any PreFilterPlugin] {
-        [PodTopologySpreadPlugin(), InterPodAffinityPlugin(), ImageLocalityPlugin()]
+        [NodeNamePlugin(), NodeAffinityPlugin(), NodePortsPlugin(), PodTopologySpreadPlugin(), InterPodAffinityPlugin(), ImageLocalityPlugin()]
     }
 }
 

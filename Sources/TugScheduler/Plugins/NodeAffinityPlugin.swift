@@ -2,7 +2,7 @@ import TugAPI
 
 /// Kubernetes' `NodeAffinity`: the filter requires `spec.nodeSelector` and the required node
 /// affinity to match the node; the score sums the weights of the matching preferred terms.
-public struct NodeAffinityPlugin: FilterPlugin, ScorePlugin {
+public struct NodeAffinityPlugin: PreFilterPlugin, FilterPlugin, ScorePlugin {
     public let name = "NodeAffinity"
     public static let reason = "node(s) didn't match Pod's node affinity/selector"
     public let weight: Int
@@ -11,11 +11,17 @@ public struct NodeAffinityPlugin: FilterPlugin, ScorePlugin {
         self.weight = weight
     }
 
+    /// Most pods constrain nothing: their filter is left out of the cycle.
+    public func preFilter(_ pod: CoreV1.Pod, nodes: [NodeInfo], state: CycleState) -> PluginStatus {
+        Self.constrains(pod) ? .success : .skip
+    }
+
+    static func constrains(_ pod: CoreV1.Pod) -> Bool {
+        !(pod.spec?.nodeSelector ?? [:]).isEmpty || pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution != nil
+    }
+
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
-        // Most pods constrain nothing; skip reading the node at all for them.
-        if (pod.spec?.nodeSelector ?? [:]).isEmpty, pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution == nil {
-            return .success
-        }
+        if !Self.constrains(pod) { return .success }
         return Self.requiredMatches(pod, node.node) ? .success : .unresolvable(Self.reason)
     }
 

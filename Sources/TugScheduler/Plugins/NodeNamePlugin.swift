@@ -1,11 +1,16 @@
 import TugAPI
 
 /// Kubernetes' `NodeName` filter: a pod that names its node fits only that node.
-public struct NodeNamePlugin: FilterPlugin {
+public struct NodeNamePlugin: PreFilterPlugin, FilterPlugin {
     public let name = "NodeName"
     public static let reason = "node(s) didn't match the requested node name"
 
     public init() {}
+
+    /// Most pods name no node: then there is nothing to check on any node.
+    public func preFilter(_ pod: CoreV1.Pod, nodes: [NodeInfo], state: CycleState) -> PluginStatus {
+        (pod.spec?.nodeName ?? "").isEmpty ? .skip : .success
+    }
 
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
         let wanted = pod.spec?.nodeName ?? ""

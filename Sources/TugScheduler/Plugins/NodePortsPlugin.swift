@@ -2,21 +2,27 @@ import TugAPI
 
 /// Kubernetes' `NodePorts` filter: the pod's host ports must be free on the node. A port bound
 /// on 0.0.0.0 conflicts with the same protocol and port on any IP, and the other way round.
-public struct NodePortsPlugin: FilterPlugin {
+public struct NodePortsPlugin: PreFilterPlugin, FilterPlugin {
     public let name = "NodePorts"
     public static let reason = "node(s) didn't have free ports for the requested pod ports"
 
     public init() {}
 
+    /// A pod without host ports has nothing to check on any node (Kubernetes' PreFilter skips too).
+    public func preFilter(_ pod: CoreV1.Pod, nodes: [NodeInfo], state: CycleState) -> PluginStatus {
+        Self.wanted(pod).isEmpty ? .skip : .success
+    }
+
+    /// Kubernetes checks only the app containers' ports of the incoming pod.
+    static func wanted(_ pod: CoreV1.Pod) -> [HostPort] {
+        (pod.spec?.containers ?? []).flatMap { ($0.ports ?? []).compactMap(HostPort.init) }
+    }
+
     public func filter(_ pod: CoreV1.Pod, _ node: NodeInfo, _ state: CycleState) -> PluginStatus {
+        let wanted = Self.wanted(pod)
+        if wanted.isEmpty || node.usedPorts.isEmpty { return .success }
         let used = node.usedPorts.compactMap(HostPort.init(key:))
-        // Kubernetes checks only the app containers' ports of the incoming pod.
-        for container in pod.spec?.containers ?? [] {
-            for port in container.ports ?? [] {
-                guard let wanted = HostPort(port), used.contains(where: wanted.conflicts) else { continue }
-                return .unschedulable(Self.reason)
-            }
-        }
+        for w in wanted where used.contains(where: w.conflicts) { return .unschedulable(Self.reason) }
         return .success
     }
 
