@@ -40,7 +40,7 @@ public struct APIClient: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
-        try APICoding.decode(T.self, from: Data(bytes))
+        try APICoding.decode(T.self, from: bytes)
     }
 
     func encode<T: APIObject>(_ obj: T) throws -> [UInt8] {
@@ -86,9 +86,16 @@ public struct APIClient: Sendable {
     }
 
     public func create<T: APIObject>(_ obj: T) async throws -> T {
-        let info = Self.info(T.self)
-        let req = ClientRequest(method: "POST", path: Self.path(info, namespace: obj.metadata.namespace), query: writeQuery, body: try encode(obj))
-        return try decode(T.self, try await call(req))
+        try decode(T.self, try await call(createRequest(obj)))
+    }
+
+    /// A create whose answer nobody reads (Events): the server's reply is checked, not decoded.
+    public func createDiscardingResult<T: APIObject>(_ obj: T) async throws {
+        _ = try await call(createRequest(obj))
+    }
+
+    func createRequest<T: APIObject>(_ obj: T) throws -> ClientRequest {
+        ClientRequest(method: "POST", path: Self.path(Self.info(T.self), namespace: obj.metadata.namespace), query: writeQuery, body: try encode(obj))
     }
 
     /// PUT of the whole object (`subresource: "status"` writes only its status).

@@ -24,6 +24,6 @@ public enum Events {
         e.reportingComponent = component
         e.reportingInstance = host ?? component
         // Best effort: an Event that cannot be written is not worth failing the work for.
-        _ = try? await client.create(e)
+        try? await client.createDiscardingResult(e)
     }
 }
