@@ -8,12 +8,8 @@ public enum IntOrString: Codable, Sendable, Hashable, ExpressibleByIntegerLitera
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(stringLiteral value: String) { self = .string(value) }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let i = try? c.decode(Int.self) { self = .int(i); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected an integer or a string")
-    }
+    /// The rules live in `init(jsonTree:)`; this is for decoders other than the tree's.
+    public init(from decoder: any Decoder) throws { self = try JSONTreeCoding.decode(Self.self, from: decoder) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {

@@ -40,6 +40,17 @@ public enum JSONTreeCoding {
         return .typeMismatch(type, .init(codingPath: [], debugDescription: "Expected to decode \(type) but found \(value.typeName) instead."))
     }
 
+    /// Decodes `T` through its tree rules from any `Decoder` (Foundation's included), so hand-written
+    /// leaf types keep one set of rules; errors get the decoder's coding path.
+    public static func decode<T: JSONTreeCodable>(_ type: T.Type, from decoder: any Decoder) throws -> T {
+        let value = try JSONValue(from: decoder)
+        do {
+            return try T(jsonTree: value)
+        } catch let e as DecodingError {
+            throw prefixed(e, decoder.codingPath)
+        }
+    }
+
     static func corrupted(_ message: String) -> DecodingError {
         .dataCorrupted(.init(codingPath: [], debugDescription: message))
     }
@@ -205,7 +216,8 @@ extension IntOrString: JSONTreeCodable {
     }
 }
 
-/// As its `Decodable`: a string or a number, trimmed; null is zero.
+/// A string or a JSON number, trimmed; anything that does not parse fails with Kubernetes'
+/// message; null is zero.
 extension Quantity: JSONTreeCodable {
     public init(jsonTree: JSONValue) throws {
         let raw: String

@@ -115,27 +115,8 @@ public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringCon
 
     // MARK: Codable (Kubernetes' UnmarshalJSON / MarshalJSON)
 
-    /// Accepts a string or a JSON number, trims surrounding whitespace, and rejects anything
-    /// that does not parse with Kubernetes' message; `null` is zero.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .zero; return }
-        let raw: String
-        if let s = try? c.decode(String.self) {
-            raw = s
-        } else if let i = try? c.decode(Int64.self) {
-            raw = String(i)
-        } else if let d = try? c.decode(Double.self) {
-            raw = String(d)
-        } else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: QuantityParseError.Kind.formatWrong.message)
-        }
-        do {
-            self = try Quantity(parsing: raw.trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.message)
-        }
-    }
+    /// A string or a JSON number, as `init(jsonTree:)` reads it (for decoders other than the tree's).
+    public init(from decoder: any Decoder) throws { self = try JSONTreeCoding.decode(Self.self, from: decoder) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()

@@ -9,14 +9,8 @@ public struct Time: Codable, Sendable, Hashable, Comparable {
     public static func now() -> Time { Time(Date()) }
     public static func < (a: Time, b: Time) -> Bool { a.date < b.date }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let d = RFC3339.parse(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid RFC 3339 time \"\(s)\"")
-        }
-        self.init(d)
-    }
+    /// The rules live in `init(jsonTree:)`; this is for decoders other than the tree's.
+    public init(from decoder: any Decoder) throws { self = try JSONTreeCoding.decode(Self.self, from: decoder) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(RFC3339.format(date, fractionDigits: 0))
@@ -33,14 +27,8 @@ public struct MicroTime: Codable, Sendable, Hashable, Comparable {
     public static func now() -> MicroTime { MicroTime(Date()) }
     public static func < (a: MicroTime, b: MicroTime) -> Bool { a.date < b.date }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let d = RFC3339.parse(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid RFC 3339 time \"\(s)\"")
-        }
-        self.init(d)
-    }
+    /// The rules live in `init(jsonTree:)`; this is for decoders other than the tree's.
+    public init(from decoder: any Decoder) throws { self = try JSONTreeCoding.decode(Self.self, from: decoder) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(RFC3339.format(date, fractionDigits: 6))
