@@ -82,10 +82,12 @@ let package = Package(
         ]),
         /// The process runtime's per-container supervisor and launcher: Glibc only (no Foundation), so
         /// `tug-shim` starts in a millisecond or two.
-        .target(name: "TugShimKit"),
-        // Statically linked Swift runtime: one shim per container start, and the dynamic linker's
-        // work for libswiftCore was a third of each start.
-        .executableTarget(name: "TugShim", dependencies: ["TugShimKit"], linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        .target(name: "TugShimKit", dependencies: ["CLinuxCalls"]),
+        /// unshare, setns and prctl, which Swift's Glibc module does not show.
+        .systemLibrary(name: "CLinuxCalls", path: "Sources/CLinuxCalls"),
+        // A static executable: one shim per container start, and the dynamic linker's work
+        // (libswiftCore, then libstdc++ and libc) was a third of each start.
+        .executableTarget(name: "TugShim", dependencies: ["TugShimKit"], linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(name: "TugRuntimeProcess", dependencies: [
             "TugRuntime", "TugShimKit",
             .product(name: "Logging", package: "swift-log"),

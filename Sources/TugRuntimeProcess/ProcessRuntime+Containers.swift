@@ -127,7 +127,7 @@ extension ProcessRuntime {
                                 controllingTerminal: config.tty, identity: ProcessIdentity.from(config.security),
                                 noNewPrivileges: config.security?.noNewPrivileges ?? false)
         let launchFile = StateStore.launchFile(in: directory)
-        let shim = ShimSpec(launcher: [shimExecutable, "launch", launchFile], logPath: record.logPath, tty: config.tty,
+        let shim = ShimSpec(launchFile: launchFile, logPath: record.logPath, tty: config.tty,
                             stdin: config.stdin, stdinOnce: config.stdinOnce, stdinFIFO: StateStore.stdinFIFO(in: directory),
                             cgroupProcsFiles: record.cgroup?.procsFiles ?? [], oomEventsFile: record.cgroup?.oomEventsFile)
         do {

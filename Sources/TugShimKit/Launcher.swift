@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CLinuxCalls
 
 /// `tug-shim launch SPEC`: joins the cgroup, enters or makes the mount namespace and its bind
 /// mounts, changes directory and execs the command with exactly its environment. When anything
@@ -87,8 +88,7 @@ public enum Launcher {
 
     /// `prctl(PR_SET_NO_NEW_PRIVS, 1)`.
     private static func setNoNewPrivileges() {
-        guard let prctl = LinuxCalls.prctl else { fail("prctl is not available") }
-        if prctl(38, 1, 0, 0, 0) != 0 { fail(Sys.errorMessage("cannot set no_new_privs")) }
+        if LinuxCalls.prctl(38, 1) != 0 { fail(Sys.errorMessage("cannot set no_new_privs")) }
     }
 
     static func lowercasedError(_ code: Int32) -> String {
@@ -128,28 +128,15 @@ public enum ExecutableLookup {
     }
 }
 
-/// Linux calls Swift's Glibc module hides (GNU extensions, or variadic in C), looked up at run time.
+/// Linux calls Swift's Glibc module hides (GNU extensions, or variadic in C), through CLinuxCalls.
 enum LinuxCalls {
     static let newMountNamespace: Int32 = 0x0002_0000  // CLONE_NEWNS
 
-    typealias Unshare = @convention(c) (Int32) -> Int32
-    typealias Setns = @convention(c) (Int32, Int32) -> Int32
-    typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    static func unshare(_ flags: Int32) -> Int32 { tug_unshare(flags) }
 
-    static func unshare(_ flags: Int32) -> Int32 {
-        guard let call: Unshare = symbol("unshare") else { errno = ENOSYS; return -1 }
-        return call(flags)
-    }
+    static func setns(_ fd: Int32, _ type: Int32) -> Int32 { tug_setns(fd, type) }
 
-    static func setns(_ fd: Int32, _ type: Int32) -> Int32 {
-        guard let call: Setns = symbol("setns") else { errno = ENOSYS; return -1 }
-        return call(fd, type)
-    }
-
-    static var prctl: Prctl? { symbol("prctl") }
-
-    private static func symbol<F>(_ name: String) -> F? {
-        guard let handle = dlopen(nil, RTLD_NOW), let found = dlsym(handle, name) else { return nil }
-        return unsafeBitCast(found, to: F.self)
+    static func prctl(_ option: Int32, _ arg2: UInt, _ arg3: UInt = 0, _ arg4: UInt = 0, _ arg5: UInt = 0) -> Int32 {
+        tug_prctl(option, arg2, arg3, arg4, arg5)
     }
 }

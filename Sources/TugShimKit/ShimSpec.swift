@@ -1,8 +1,8 @@
 /// What the shim (`tug-shim run DIR`, from `DIR/shim.spec`) needs to run and supervise one
 /// container; the launch itself is described by the launch spec the launcher reads.
 public struct ShimSpec: Sendable, Equatable {
-    /// The launcher's whole argv (`tug-shim launch DIR/launch.spec`).
-    public var launcher: [String]
+    /// The launch spec (`DIR/launch.spec`) the launcher follows in the shim's forked child.
+    public var launchFile: String
     /// The CRI log file the output goes to.
     public var logPath: String
     public var tty: Bool
@@ -16,9 +16,9 @@ public struct ShimSpec: Sendable, Equatable {
     /// a failure into OOMKilled.
     public var oomEventsFile: String?
 
-    public init(launcher: [String], logPath: String, tty: Bool, stdin: Bool, stdinOnce: Bool, stdinFIFO: String,
+    public init(launchFile: String, logPath: String, tty: Bool, stdin: Bool, stdinOnce: Bool, stdinFIFO: String,
                 cgroupProcsFiles: [String], oomEventsFile: String?) {
-        self.launcher = launcher
+        self.launchFile = launchFile
         self.logPath = logPath
         self.tty = tty
         self.stdin = stdin
@@ -30,7 +30,7 @@ public struct ShimSpec: Sendable, Equatable {
 
     public var specFile: SpecFile {
         var file = SpecFile()
-        for a in launcher { file.add("launcher", a) }
+        file.add("launch-spec", launchFile)
         file.add("log", logPath)
         file.add("tty", tty)
         file.add("stdin", stdin)
@@ -42,10 +42,10 @@ public struct ShimSpec: Sendable, Equatable {
     }
 
     public init(_ file: SpecFile) throws(ShimError) {
-        launcher = file.strings("launcher")
-        guard !launcher.isEmpty, let log = file.string("log"), let fifo = file.string("stdin-fifo") else {
-            throw ShimError("shim spec lacks launcher, log or stdin-fifo")
+        guard let launch = file.string("launch-spec"), let log = file.string("log"), let fifo = file.string("stdin-fifo") else {
+            throw ShimError("shim spec lacks launch-spec, log or stdin-fifo")
         }
+        launchFile = launch
         logPath = log
         tty = file.bool("tty")
         stdin = file.bool("stdin")

@@ -25,15 +25,24 @@ public struct Spawner {
         self.grouping = grouping
     }
 
-    public func spawn() throws(ShimError) -> pid_t {
-        // Move every source above the targets first so no dup2 overwrites a later source.
+    /// Copies of the sources above every target (close-on-exec), so that no dup2 in the child
+    /// overwrites a source it still needs.
+    private static func raise(_ descriptors: [Int32: Int32]) throws(ShimError) -> [Int32: Int32] {
         var raised: [Int32: Int32] = [:]
-        defer { for fd in raised.values { close(fd) } }
         for (target, source) in descriptors {
             let high = fcntl(source, F_DUPFD_CLOEXEC, 100)
-            guard high >= 0 else { throw ShimError(Sys.errorMessage("dup descriptor \(source)")) }
+            guard high >= 0 else {
+                for fd in raised.values { close(fd) }
+                throw ShimError(Sys.errorMessage("dup descriptor \(source)"))
+            }
             raised[target] = high
         }
+        return raised
+    }
+
+    public func spawn() throws(ShimError) -> pid_t {
+        let raised = try Self.raise(descriptors)
+        defer { for fd in raised.values { close(fd) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -80,6 +89,36 @@ public struct Spawner {
 }
 
 extension Spawner {
+    /// Forks and runs `child` in the new process, set up as `spawn` sets up an exec'd child: the
+    /// descriptors asked for and no others, default signal handling, an empty signal mask, the
+    /// grouping asked for. Saves an exec where the child's work is code this binary already has.
+    /// Only for a single-threaded caller: after fork only the forking thread exists, so locks
+    /// another thread held (in malloc, in the Swift runtime) would never be released.
+    public static func forkRunning(descriptors: [Int32: Int32], grouping: Grouping, running child: () -> Never) throws(ShimError) -> pid_t {
+        let raised = try raise(descriptors)
+        defer { for fd in raised.values { close(fd) } }
+        let firstUnused = max(descriptors.keys.max() ?? 2, 2) + 1
+        let pid = fork()
+        if pid < 0 { throw ShimError(Sys.errorMessage("fork")) }
+        if pid == 0 {
+            for (target, source) in raised where dup2(source, target) < 0 { _exit(127) }
+            for fd in openDescriptors() where fd >= firstUnused { close(fd) }
+            for number in 1..<Int32(65) where number != SIGKILL && number != SIGSTOP { _ = signal(number, SIG_DFL) }
+            var emptyMask = sigset_t()
+            sigemptyset(&emptyMask)
+            sigprocmask(SIG_SETMASK, &emptyMask, nil)
+            switch grouping {
+            case .inherit: break
+            case .newProcessGroup: setpgid(0, 0)
+            case .newSession: setsid()
+            }
+            child()
+        }
+        // Also here, so that the group exists before the caller signals it, whichever runs first.
+        if grouping == .newProcessGroup { setpgid(pid, pid) }
+        return pid
+    }
+
     /// glibc's `POSIX_SPAWN_SETSID` (not visible to Swift without _GNU_SOURCE).
     static let setSessionFlag: Int32 = 0x80
 

@@ -71,8 +71,12 @@ public enum Supervisor {
         childDescriptors[Launcher.statusDescriptor] = status.write
         closeAfterSpawn.append(status.write)
 
-        let pid = try Spawner(executable: spec.launcher[0], arguments: spec.launcher, environment: ["PATH=" + ExecutableLookup.defaultPath],
-                              descriptors: childDescriptors, grouping: spec.tty ? .newSession : .newProcessGroup).spawn()
+        // The launcher runs in a fork of this (still single-threaded) process rather than as
+        // `tug-shim launch`: one exec less per container start.
+        let launchFile = spec.launchFile
+        let pid = try Spawner.forkRunning(descriptors: childDescriptors, grouping: spec.tty ? .newSession : .newProcessGroup) {
+            Launcher.run(specPath: launchFile)
+        }
         for fd in closeAfterSpawn { close(fd) }
 
         var failure: [UInt8] = []

@@ -43,7 +43,7 @@ struct ShimKitTests {
                                 identity: ProcessIdentity(uid: 1000, gid: 100, groups: [5, 6]), noNewPrivileges: true, deleteAfterReading: true)
         let decoded = try LaunchSpec(SpecFile(decoding: launch.specFile.encoded))
         #expect(decoded == launch)
-        let shim = ShimSpec(launcher: ["/bin/tug-shim", "launch", "/d/launch.spec"], logPath: "/logs/c/0.log", tty: false, stdin: true,
+        let shim = ShimSpec(launchFile: "/d/launch.spec", logPath: "/logs/c/0.log", tty: false, stdin: true,
                             stdinOnce: true, stdinFIFO: "/d/stdin", cgroupProcsFiles: [], oomEventsFile: nil)
         #expect(try ShimSpec(SpecFile(decoding: shim.specFile.encoded)) == shim)
     }

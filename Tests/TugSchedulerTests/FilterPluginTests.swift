@@ -123,6 +123,35 @@ private typealias F = PluginFixtures
     }
 }
 
+/// NodeInfo keeps its totals as pods come and go (status updates replace a pod in place).
+@Suite struct NodeInfoBookkeepingTests {
+    @Test func removingPodsKeepsPortsAndRequestsOfTheOthers() {
+        let a = F.pod("a", requests: ["cpu": "100m"], ports: [F.hostPort(80)])
+        let b = F.pod("b", requests: ["cpu": "200m"], ports: [F.hostPort(80)])
+        let c = F.pod("c", requests: ["cpu": "300m"], ports: [F.hostPort(81)])
+        let info = F.info(pods: [a, b, c])
+        #expect(info.usedPorts == ["TCP/0.0.0.0/80", "TCP/0.0.0.0/81"])
+        info.remove(uid: "uid-a")
+        // b still holds port 80.
+        #expect(info.usedPorts == ["TCP/0.0.0.0/80", "TCP/0.0.0.0/81"])
+        #expect(info.requested.milliCPU == 500)
+        #expect(info.requested.pods == 2)
+        info.remove(uid: "uid-b")
+        #expect(info.usedPorts == ["TCP/0.0.0.0/81"])
+        #expect(Set(info.pods.map { $0.metadata.name ?? "" }) == ["c"])
+        // Removing an unknown or already removed pod changes nothing.
+        info.remove(uid: "uid-b")
+        info.remove(uid: "uid-x")
+        #expect(info.requested.milliCPU == 300)
+        info.add(a)
+        info.remove(uid: "uid-c")
+        #expect(info.pods.map { $0.metadata.name ?? "" } == ["a"])
+        #expect(info.usedPorts == ["TCP/0.0.0.0/80"])
+        #expect(info.requested.milliCPU == 100)
+        #expect(info.requested.pods == 1)
+    }
+}
+
 @Suite struct NodeResourcesFitPluginTests {
     let plugin = NodeResourcesFitPlugin()
 

@@ -37,12 +37,13 @@ struct PodsBench: AsyncParsableCommand {
         _ = try await client.create(ns)
 
         let created = Mutex<[String: ContinuousClock.Instant]>([:])
-        let running = LatencyRecorder(), ready = LatencyRecorder()
-        let seen = Mutex<(running: Set<String>, ready: Set<String>, last: ContinuousClock.Instant?)>(([], [], nil))
+        let bound = LatencyRecorder(), running = LatencyRecorder(), ready = LatencyRecorder()
+        let seen = Mutex<(bound: Set<String>, running: Set<String>, ready: Set<String>, last: ContinuousClock.Instant?)>(([], [], [], nil))
         let informer = Informer<CoreV1.Pod>(client: client, namespace: namespace, logger: logger)
         await informer.addHandler { event in
             guard case .updated(_, let p) = event, let name = p.metadata.name, let t0 = created.withLock({ $0[name] }) else { return }
             let now = ContinuousClock.now
+            if p.spec?.nodeName != nil, seen.withLock({ $0.bound.insert(name).inserted }) { bound.record((now - t0).seconds) }
             if p.status?.phase == "Running", seen.withLock({ s in
                 let fresh = s.running.insert(name).inserted
                 if fresh { s.last = now }
@@ -70,14 +71,18 @@ struct PodsBench: AsyncParsableCommand {
             created.withLock { $0["pod-\(i)"] = ContinuousClock.now }
             _ = try await client.create(p)
         }
+        let createsDone = ContinuousClock.now
         let deadline = ContinuousClock.now + .seconds(timeout)
         while seen.withLock({ $0.ready.count }) < count && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         let (runningCount, readyCount, last) = seen.withLock { ($0.running.count, $0.ready.count, $0.last) }
         var out: [String: Any] = ["count": count, "running": runningCount, "ready": readyCount,
-                                  "burst_s": ((((last ?? .now) - start).seconds) * 1000).rounded() / 1000]
-        let r = running.summary(elapsed: 1), rd = ready.summary(elapsed: 1)
+                                  "burst_s": ((((last ?? .now) - start).seconds) * 1000).rounded() / 1000,
+                                  "creates_s": (((createsDone - start).seconds) * 1000).rounded() / 1000]
+        let b = bound.summary(elapsed: 1), r = running.summary(elapsed: 1), rd = ready.summary(elapsed: 1)
+        out["bound_p50_ms"] = b["p50_ms"]
+        out["bound_p99_ms"] = b["p99_ms"]
         out["running_p50_ms"] = r["p50_ms"]
         out["running_p99_ms"] = r["p99_ms"]
         out["ready_p50_ms"] = rd["p50_ms"]
