@@ -186,7 +186,7 @@ extension ProcessRuntime {
     }
 
     public func listContainers(sandbox: SandboxID?) async throws -> [ContainerStatus] {
-        store.allContainers().filter { sandbox == nil || $0.sandboxID == sandbox }.compactMap { record in
+        store.containers(in: sandbox).compactMap { record in
             (try? observe(record)).map { status(of: record, $0) }
         }
     }

@@ -97,7 +97,7 @@ public final class ProcessRuntime: ContainerRuntime {
 
     public func stopSandbox(_ id: SandboxID) async throws {
         var record = try store.sandbox(id)
-        for container in store.allContainers() where container.sandboxID == id {
+        for container in store.containers(in: id) {
             try await stopContainer(container.id, timeout: .zero)
         }
         if record.state != .notReady {
@@ -108,7 +108,7 @@ public final class ProcessRuntime: ContainerRuntime {
 
     public func removeSandbox(_ id: SandboxID) async throws {
         guard let record = try? store.sandbox(id) else { return }
-        for container in store.allContainers() where container.sandboxID == id {
+        for container in store.containers(in: id) {
             try await removeContainer(container.id)
         }
         if let relative = record.cgroupRelative { cgroups?.remove(relative) }

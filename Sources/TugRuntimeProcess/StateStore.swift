@@ -143,14 +143,21 @@ struct StateStore: Sendable {
         loadAll(\.sandboxes, loaded: \.sandboxesLoaded, from: sandboxesDirectory) { Self.sandboxFile(in: sandboxDirectory($0)) }
     }
 
-    func allContainers() -> [ContainerRecord] {
-        loadAll(\.containers, loaded: \.containersLoaded, from: containersDirectory) { Self.containerFile(in: containerDirectory($0)) }
+    func allContainers() -> [ContainerRecord] { containers(in: nil) }
+
+    /// The containers of one sandbox (all of them for nil), by ID. Pod workers ask for their
+    /// own every second: only those are copied and sorted, not every container on the node.
+    func containers(in sandbox: SandboxID?) -> [ContainerRecord] {
+        loadAll(\.containers, loaded: \.containersLoaded, from: containersDirectory, where: { sandbox == nil || $0.sandboxID == sandbox }) {
+            Self.containerFile(in: containerDirectory($0))
+        }
     }
 
-    /// Every record of one kind: read from `directory` the first time, from memory afterwards.
+    /// The records of one kind `matching`: read from `directory` the first time, from memory afterwards.
     private func loadAll<R: Decodable & Sendable & Identified>(_ records: WritableKeyPath<RecordCache.State, [String: R]>,
                                                                loaded: WritableKeyPath<RecordCache.State, Bool>,
-                                                               from directory: String, file: (String) -> String) -> [R] {
+                                                               from directory: String, where matching: (R) -> Bool = { _ in true },
+                                                               file: (String) -> String) -> [R] {
         if !cache.state.withLock({ $0[keyPath: loaded] }) {
             let read = Self.entries(of: directory).compactMap { try? Self.read(R.self, from: file($0)) }
             cache.state.withLock { state in
@@ -158,7 +165,7 @@ struct StateStore: Sendable {
                 state[keyPath: loaded] = true
             }
         }
-        return cache.state.withLock { $0[keyPath: records].values.sorted { $0.id < $1.id } }
+        return cache.state.withLock { $0[keyPath: records].values.filter(matching) }.sorted { $0.id < $1.id }
     }
 
     func save(_ record: SandboxRecord) throws {

@@ -83,12 +83,14 @@ public enum Sys {
 
     /// `mkdir -p`.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(ShimError) {
-        var prefix = ""
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, mode) != 0 && errno != EEXIST {
-                throw ShimError(errorMessage("cannot create directory \(prefix)"))
-            }
+        // The deepest folder first: usually only it is missing, and one mkdir does.
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw ShimError(errorMessage("cannot create directory \(path)"))
+        }
+        try makeDirectories(String(path[..<slash]), mode: mode)
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw ShimError(errorMessage("cannot create directory \(path)"))
         }
     }
 

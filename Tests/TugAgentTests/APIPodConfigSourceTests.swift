@@ -42,4 +42,29 @@ struct APIPodConfigSourceTests {
         #expect(env.value(of: "KUBERNETES_SERVICE_HOST") == clusterIP)
         #expect(env.value(of: "KUBERNETES_PORT_443_TCP") == "tcp://\(clusterIP):443")
     }
+
+    @Test func readsServicesFromTheWatchOnceItHasSynced() async throws {
+        let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
+        try await core.bootstrap()
+        let dispatcher = core.dispatcher
+        let feed = Task { try await dispatcher.run() }
+        defer { feed.cancel() }
+        let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
+        _ = try await client.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "team")))
+        let informer = await APIPodConfigSource.serviceInformer(client: client, logger: Logger(label: "test"))
+        let source = APIPodConfigSource(client: client, services: informer)
+        // Before the watch has synced, lists go to the API server.
+        #expect(try await source.services(namespace: "default").map { $0.metadata.name } == ["kubernetes"])
+        let watching = Task { await informer.run() }
+        defer { watching.cancel() }
+        await informer.waitForSync()
+        var web = CoreV1.Service(metadata: MetaV1.ObjectMeta(name: "web", namespace: "team"))
+        web.spec = CoreV1.ServiceSpec(ports: [CoreV1.ServicePort(port: 80)])
+        _ = try await client.create(web)
+        // The new Service reaches the watch; each namespace sees only its own.
+        for _ in 0..<200 where await informer.get(namespace: "team", name: "web") == nil { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try await source.services(namespace: "team").map { $0.metadata.name } == ["web"])
+        #expect(try await source.services(namespace: "default").map { $0.metadata.name } == ["kubernetes"])
+        #expect(try await source.services(namespace: "empty").isEmpty)
+    }
 }

@@ -35,6 +35,20 @@ struct ShimKitTests {
         #expect(abs(parsed.timeIntervalSince1970 - (Double(now.seconds) + Double(now.nanoseconds) / 1e9)) < 1e-6)
     }
 
+    @Test("makeDirectories creates every missing folder, accepts existing ones and fails under a file")
+    func makeDirectories() throws {
+        let root = NSTemporaryDirectory() + "shimkit-dirs-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Sys.makeDirectories(root + "/a/b/c", mode: 0o700)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: root + "/a/b/c", isDirectory: &isDirectory) && isDirectory.boolValue)
+        try Sys.makeDirectories(root + "/a/b/c")
+        try Sys.makeDirectories(root + "/a/d")
+        #expect(FileManager.default.fileExists(atPath: root + "/a/d"))
+        FileManager.default.createFile(atPath: root + "/file", contents: Data())
+        #expect(throws: ShimError.self) { try Sys.makeDirectories(root + "/file/x/y") }
+    }
+
     @Test("spec files round-trip every field, including newlines and empty values")
     func specRoundTrip() throws {
         let launch = LaunchSpec(arguments: ["sh", "-c", "echo a\nb", ""], environment: ["A=1", "B=two words"], workingDirectory: "/tmp",

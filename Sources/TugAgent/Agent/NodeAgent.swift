@@ -16,7 +16,10 @@ public struct NodeAgent: Service {
         public var controlPlane: Bool
         public var leaseInterval: Duration = .seconds(10)
         public var statusInterval: Duration = .seconds(60)
+        /// How often the runtime is relisted for container state changes (kubelet's PLEG: 1 s).
         public var relistInterval: Duration = .seconds(1)
+        /// How often a worker whose pod is settled syncs anyway (kubelet's syncFrequency is 1 min).
+        public var resyncInterval: Duration = .seconds(10)
         /// Folder of static pod manifests; nil for none.
         public var manifestsDirectory: String?
         /// How often the manifests folder is read (kubelet's fileCheckFrequency is 20 s).
@@ -80,15 +83,17 @@ public struct NodeAgent: Service {
         let http = HTTPGetClient()
         defer { Task { try? await http.shutdown() } }
         let network = PodNetworkReadiness(ready: cfg.podNetworkSetup == nil)
+        let services = await APIPodConfigSource.serviceInformer(client: client, logger: logger)
         let context = AgentContext(client: client, runtime: runtime, capabilities: runtime.capabilities, runtimeName: version.runtimeName,
                                    nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, paths: paths,
-                                   preparation: PodPreparation(paths: paths, source: APIPodConfigSource(client: client), nodeName: cfg.nodeName,
+                                   preparation: PodPreparation(paths: paths, source: APIPodConfigSource(client: client, services: services), nodeName: cfg.nodeName,
                                                                nodeIP: cfg.nodeIP, nodeAllocatable: profile.allocatable ?? profile.capacity,
                                                                runtimeHasImages: runtime.capabilities.runsImages, logger: logger),
                                    backoff: RestartBackoff(), prober: Prober(runtime: runtime, http: http),
                                    hooks: LifecycleHookRunner(runtime: runtime, http: http), images: ImagePuller(runtime: runtime),
                                    dns: PodDNS(clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, host: ResolvConf.load(path: cfg.resolvConf)),
-                                   network: network, logger: logger, relistInterval: cfg.relistInterval)
+                                   network: network, logger: logger, relistInterval: cfg.relistInterval,
+                                   resyncInterval: cfg.resyncInterval)
         let manager = PodManager(context: context)
         let pressure = NodePressure()
         await manager.recover()
@@ -121,6 +126,10 @@ public struct NodeAgent: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await pods.run() }
+                group.addTask { await services.run() }
+                group.addTask {
+                    await PodLifecycleRelister(runtime: runtime, interval: cfg.relistInterval) { uid in await manager.wake(uid: uid) }.run()
+                }
                 group.addTask {
                     await pods.waitForSync()
                     await manager.removeOrphans()

@@ -50,6 +50,11 @@ actor PodManager {
         }
     }
 
+    /// The relist saw this pod's containers change.
+    func wake(uid: String) async {
+        await workers[uid]?.wake()
+    }
+
     func removed(_ pod: CoreV1.Pod) async {
         let uid = pod.metadata.uid ?? ""
         if let w = workers[uid] {

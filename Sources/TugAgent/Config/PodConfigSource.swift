@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TugAPI
 import TugClient
 
@@ -12,12 +13,26 @@ public protocol PodConfigSource: Sendable {
     func services(namespace: String) async throws -> [CoreV1.Service]
 }
 
-/// A `PodConfigSource` that asks the API server each time (plain GETs and lists).
+/// A `PodConfigSource` that asks the API server for ConfigMaps and Secrets each time (plain
+/// GETs), and reads Services from a watch when it has one, as kubelet reads them from its
+/// informer: a pod's start then costs no list of every Service of its namespace and `default`.
 public struct APIPodConfigSource: PodConfigSource {
     public let client: APIClient
+    /// All Services, indexed by namespace (`Self.namespaceIndex`); lists go to the API server
+    /// until it has synced.
+    let serviceWatch: Informer<CoreV1.Service>?
+    public static let namespaceIndex = "namespace"
 
-    public init(client: APIClient) {
+    public init(client: APIClient, services: Informer<CoreV1.Service>? = nil) {
         self.client = client
+        self.serviceWatch = services
+    }
+
+    /// A Service informer with the index `APIPodConfigSource` reads; the caller runs it.
+    public static func serviceInformer(client: APIClient, logger: Logger) async -> Informer<CoreV1.Service> {
+        let informer = Informer<CoreV1.Service>(client: client, logger: logger)
+        await informer.addIndex(namespaceIndex) { [$0.metadata.namespace ?? ""] }
+        return informer
     }
 
     public func configMap(namespace: String, name: String) async throws -> CoreV1.ConfigMap? {
@@ -37,7 +52,8 @@ public struct APIPodConfigSource: PodConfigSource {
     }
 
     public func services(namespace: String) async throws -> [CoreV1.Service] {
-        try await client.listAll(CoreV1.Service.self, namespace: namespace).items
+        if let serviceWatch, await serviceWatch.hasSynced { return await serviceWatch.byIndex(Self.namespaceIndex, namespace) }
+        return try await client.listAll(CoreV1.Service.self, namespace: namespace).items
     }
 }
 

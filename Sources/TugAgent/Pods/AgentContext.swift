@@ -27,9 +27,12 @@ struct AgentContext: Sendable {
     /// Pods with their own network wait for it.
     let network: PodNetworkReadiness
     let logger: Logger
-    /// How often a worker re-reads its containers' state when nothing else wakes it (kubelet's
-    /// PLEG relists every second).
+    /// How often a worker whose pod is not settled (a container being created, waiting for its
+    /// network or a retry) re-reads its containers' state; also the node-wide relist's interval.
     let relistInterval: Duration
+    /// How often a settled pod's worker syncs when nothing wakes it: the relist wakes it when its
+    /// containers change, the watch when its pod does, probes when a verdict does.
+    let resyncInterval: Duration
 
     /// Records an Event made by the probe or hook machinery.
     func event(_ pod: CoreV1.Pod, _ e: KubeletEvent, container: String? = nil) {

@@ -47,6 +47,10 @@ actor PodWorker {
     private var pendingWake = false
     private var waiter: CheckedContinuation<Void, Never>?
     private var waitGeneration = 0
+    /// The last sync left nothing to retry: every container is running or has exited (a
+    /// back-off wakes the worker itself). Such a pod waits for the relist, its pod or a probe
+    /// to wake it, or the resync; any other re-reads the runtime every relist interval.
+    private var settled = false
 
     init(pod: CoreV1.Pod, context: AgentContext, recoveredSandbox: SandboxStatus?) {
         self.uid = pod.metadata.uid ?? ""
@@ -120,7 +124,7 @@ actor PodWorker {
                 context.logger.warning("pod \(podKey): \(error)")
             }
             if finished { break }
-            await waitForWake(context.relistInterval)
+            await waitForWake(settled ? context.resyncInterval : context.relistInterval)
         }
     }
 
@@ -129,6 +133,7 @@ actor PodWorker {
     var restartPolicy: String { pod.spec?.restartPolicy ?? "Always" }
 
     func syncOnce() async throws {
+        settled = false
         if removed || pod.metadata.deletionTimestamp != nil {
             await terminate()
             finished = true
@@ -141,6 +146,7 @@ actor PodWorker {
                 try? await context.runtime.stopSandbox(sb)
                 sandboxStopped = true
             }
+            settled = true
             return
         }
         let sandboxConfig = PodSandboxSpec.config(pod, attempt: sandboxAttempt, paths: context.paths)
@@ -162,6 +168,8 @@ actor PodWorker {
         // An eviction may have happened while this pass waited on the runtime.
         if evicted { return }
         try await writeStatus(built)
+        settled = (initViews + appViews).allSatisfy { $0.latest?.state == .running || $0.latest?.state == .exited }
+            && waitingReasons.values.allSatisfy { $0.reason == RestartBackoff.BackOff.reason }
         if built.phase == "Succeeded" || built.phase == "Failed" {
             // kubelet stops a finished pod's sandbox; its logs stay until the pod is deleted.
             try? await context.runtime.stopSandbox(sb)
