@@ -21,13 +21,13 @@ extension ProcessRuntime {
         guard let shim = try store.shim(record.id) else {
             return Observation(state: .created)
         }
-        let shimAlive = ProcFS.isAlive(pid: shim.pid, startTicks: shim.startTicks)
         if let started {
-            // The shim outlives the process by the moment it takes to flush logs and record the end.
-            if ProcFS.isAlive(pid: started.pid, startTicks: started.startTicks) || shimAlive {
+            // The shim outlives the process by the moment it takes to flush logs and record the end
+            // (asked second: a running container is one read of /proc).
+            if ProcFS.isAlive(pid: started.pid, startTicks: started.startTicks) || ProcFS.isAlive(pid: shim.pid, startTicks: shim.startTicks) {
                 return Observation(state: .running, started: started)
             }
-        } else if shimAlive {
+        } else if ProcFS.isAlive(pid: shim.pid, startTicks: shim.startTicks) {
             return Observation(state: .created)
         }
         // The shim may have recorded the end between the reads above.

@@ -28,6 +28,24 @@ public struct FieldSet: Hashable, Sendable {
         }
     }
 
+    /// Inserts `path` with `subtree` (paths relative to it) below it.
+    public mutating func insert(_ path: FieldPath, subtree: FieldSet) {
+        insert(path[...], subtree: subtree)
+    }
+
+    private mutating func insert(_ path: ArraySlice<PathElement>, subtree: FieldSet) {
+        guard let first = path.first else {
+            self = union(subtree)
+            return
+        }
+        if path.count == 1 {
+            members.insert(first)
+            if !subtree.isEmpty { children[first] = children[first].map { $0.union(subtree) } ?? subtree }
+        } else {
+            children[first, default: FieldSet()].insert(path.dropFirst(), subtree: subtree)
+        }
+    }
+
     public func contains(_ path: FieldPath) -> Bool {
         guard let first = path.first else { return false }
         if path.count == 1 { return members.contains(first) }

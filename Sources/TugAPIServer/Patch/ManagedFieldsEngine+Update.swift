@@ -38,7 +38,8 @@ extension ManagedFieldsEngine {
     }
 
     func recordUpdate(old: JSONValue, new: JSONValue, managers: inout ManagedSets, id: ManagerID, now: Date) throws {
-        try updater.update(live: old, new: new, managers: &managers, manager: id, apiVersion: apiVersion)
+        // Fields this endpoint never records (a status write's spec) need no comparing.
+        try updater.update(live: reset.trimmed(old), new: reset.trimmed(new), managers: &managers, manager: id, apiVersion: apiVersion)
         strip(&managers, id)
         managers[id]?.time = Time(now).rfc3339
     }

@@ -18,27 +18,53 @@ struct Comparison {
     }
 
     private mutating func compare(_ l: JSONValue?, _ r: JSONValue?, _ meta: (any PatchMeta)?, _ path: FieldPath) throws {
-        if l == nil && r == nil { return }
+        // A side that is missing makes the whole subtree added or removed: built below the
+        // node in one pass (a create adds every field), then inserted once.
+        guard let l else {
+            if let r { added.insert(path, subtree: try Self.tree(below: r, meta, path)) }
+            return
+        }
+        guard let r else {
+            removed.insert(path, subtree: try Self.tree(below: l, meta, path))
+            return
+        }
         if TypedWalk.isGranularMap(l, r, meta) {
-            let lo = l?.objectValue ?? [:], ro = r?.objectValue ?? [:]
+            let lo = l.objectValue ?? [:], ro = r.objectValue ?? [:]
             for k in Set(lo.keys).union(ro.keys) {
                 try compare(lo[k], ro[k], meta?.child(k), path + [.field(k)])
             }
-            markPresence(l, r, path)
         } else if TypedWalk.isGranularList(l, r, meta) {
-            try compareLists(l?.arrayValue ?? [], r?.arrayValue ?? [], meta, path)
-            markPresence(l, r, path)
-        } else if l == nil {
-            added.insert(path)
-        } else if r == nil {
-            removed.insert(path)
-        } else if !l!.patchEquals(r!) {
+            try compareLists(l.arrayValue ?? [], r.arrayValue ?? [], meta, path)
+        } else if !l.patchEquals(r) {
             modified.insert(path)
         }
     }
 
-    private mutating func markPresence(_ l: JSONValue?, _ r: JSONValue?, _ path: FieldPath) {
-        if l == nil { added.insert(path) } else if r == nil { removed.insert(path) }
+    /// Every path below `v`, relative to it, as comparing it with nothing records them: each
+    /// map entry and list item, with what is below it (not below items whose key repeats).
+    static func tree(below v: JSONValue, _ meta: (any PatchMeta)?, _ path: FieldPath) throws -> FieldSet {
+        var out = FieldSet()
+        if TypedWalk.isGranularMap(nil, v, meta) {
+            for (k, x) in v.objectValue ?? [:] {
+                let pe = PathElement.field(k)
+                out.members.insert(pe)
+                let below = try tree(below: x, meta?.child(k), path + [pe])
+                if !below.isEmpty { out.children[pe] = below }
+            }
+        } else if TypedWalk.isGranularList(nil, v, meta) {
+            let items = v.arrayValue ?? []
+            let elements = try TypedWalk.itemElements(items, meta, at: path)
+            var counts: [PathElement: Int] = [:]
+            for pe in elements { counts[pe, default: 0] += 1 }
+            let elem = meta?.listElement()
+            for (item, pe) in zip(items, elements) {
+                out.members.insert(pe)
+                guard counts[pe] == 1 else { continue }
+                let below = try tree(below: item, elem, path + [pe])
+                if !below.isEmpty { out.children[pe] = below }
+            }
+        }
+        return out
     }
 
     private mutating func compareLists(_ lhs: [JSONValue], _ rhs: [JSONValue], _ meta: (any PatchMeta)?, _ path: FieldPath) throws {
@@ -89,5 +115,15 @@ public struct ResetFields: Sendable, Hashable {
 
     func filter(_ s: FieldSet) -> FieldSet {
         s.removingPrefixes(excluded)
+    }
+
+    /// `object` without the top-level fields excluded here: comparing them is wasted work when
+    /// the result is filtered anyway.
+    func trimmed(_ object: JSONValue) -> JSONValue {
+        guard case .object(var o) = object else { return object }
+        for prefix in excluded {
+            if prefix.count == 1, case .field(let name) = prefix[0] { o.removeValue(forKey: name) }
+        }
+        return .object(o)
     }
 }

@@ -65,8 +65,13 @@ actor PodWorker {
     // MARK: Inputs
 
     func update(_ newer: CoreV1.Pod) {
-        if !Self.isNewer(pod, than: newer) { pod = newer }
-        wake()
+        if Self.isNewer(pod, than: newer) { return wake() }
+        // The watch echoing the status this worker wrote changes nothing a sync reads: no sync.
+        let echo = lastWrittenStatus != nil && newer.status == lastWrittenStatus && newer.spec == pod.spec
+            && newer.metadata.deletionTimestamp == pod.metadata.deletionTimestamp && newer.metadata.labels == pod.metadata.labels
+            && newer.metadata.annotations == pod.metadata.annotations
+        pod = newer
+        if !echo { wake() }
     }
 
     func podRemoved() {
