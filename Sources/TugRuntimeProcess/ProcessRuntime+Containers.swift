@@ -96,17 +96,21 @@ extension ProcessRuntime {
             throw RuntimeError.failed("cannot start the runtime shim for container \(id): \(error)")
         }
         close(ready.write)
-        // The shim is detached but still our child while we live: reap it when it ends, on a
-        // small thread of its own (it may run for months; a GCD worker must not be held that long).
-        Sys.startThread { _ = Sys.waitStatus(pid) }
-        try store.save(ShimRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0), for: id)
-
-        // The shim closes its end once the container has exec'd or failed to (or when it dies).
-        await Blocking.run {
-            var descriptor = pollfd(fd: ready.read, events: Int16(POLLIN), revents: 0)
-            _ = poll(&descriptor, 1, 60_000)
-            close(ready.read)
+        let recorded = Result { try store.save(ShimRecord(pid: pid, startTicks: ProcFS.startTicks(pid) ?? 0), for: id) }
+        // One small thread per shim waits until the shim closes its end of `ready` (the container
+        // has exec'd or failed to, or the shim died), then reaps the shim when it ends: the shim is
+        // detached but still our child while we live. Not a GCD worker: those also run Swift's
+        // tasks, and a burst of starts would hold them all in poll (and the reaper for months).
+        await withCheckedContinuation { (started: CheckedContinuation<Void, Never>) in
+            Sys.startThread {
+                var descriptor = pollfd(fd: ready.read, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, 60_000)
+                close(ready.read)
+                started.resume()
+                _ = Sys.waitStatus(pid)
+            }
         }
+        try recorded.get()
         let observed = try observe(record)
         // A container that ran and already ended (`echo hi`) did start.
         if observed.started != nil { return }
