@@ -53,11 +53,22 @@ public struct LeaderElector: Sendable {
         }
     }
 
-    /// Tries until it holds the Lease; false when cancelled first.
+    /// Tries until it holds the Lease; false when cancelled first. A Lease someone else holds
+    /// is tried again every `retryPeriod`; a failed attempt (the API server still starting, its
+    /// `kube-system` namespace not made yet) sooner, so that a lone server leads at once.
     func acquire() async -> Bool {
+        var errorDelay = Duration.milliseconds(50)
         while !Task.isCancelled {
-            if (try? await tryAcquireOrRenew()) == true { return true }
-            try? await Task.sleep(for: config.retryPeriod)
+            let delay: Duration
+            do {
+                if try await tryAcquireOrRenew() { return true }
+                delay = config.retryPeriod
+            } catch {
+                delay = min(errorDelay, config.retryPeriod)
+                errorDelay *= 2
+                logger.debug("acquiring \(config.namespace)/\(config.name): \(error)")
+            }
+            try? await Task.sleep(for: delay)
         }
         return false
     }

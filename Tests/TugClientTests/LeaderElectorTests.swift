@@ -54,4 +54,24 @@ import TugAPI
         let lease = try await c.client.get(CoordinationV1.Lease.self, namespace: "kube-system", name: "tug-test")
         #expect(lease.spec?.holderIdentity == "b" && lease.spec?.leaseTransitions == 1)
     }
+
+    @Test func failedAttemptsAreRetriedSoonerThanTheRetryPeriod() async throws {
+        let c = try await TestCluster()
+        defer { c.stop() }
+        // The Lease's namespace does not exist yet (as kube-system on a server still starting):
+        // attempts fail until it does, and are retried well before a one-minute retry period.
+        var cfg = config("a", leaseSeconds: 120)
+        cfg.namespace = "later"
+        cfg.retryPeriod = .seconds(60)
+        let a = LeaderElector(client: c.client, config: cfg, logger: Logger(label: "a"))
+        let leading = EventLog()
+        let run = Task { await a.run { leading.add("a"); try? await Task.sleep(for: .seconds(60)) } }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(leading.all.isEmpty)
+        _ = try await c.client.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "later")))
+        for _ in 0..<500 where leading.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(leading.all == ["a"])
+        run.cancel()
+        await run.value
+    }
 }
