@@ -10,13 +10,18 @@ import TugStore
 
 /// The API-backed source against a real in-process API server.
 struct APIPodConfigSourceTests {
-    @Test func readsConfigMapsSecretsAndServicesAndAnswersNilWhenMissing() async throws {
+    /// An in-process API server and a client of it; cancel the task to stop the server's feed.
+    static func server() async throws -> (APIClient, Task<Void, any Error>) {
         let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
         try await core.bootstrap()
         let dispatcher = core.dispatcher
         let feed = Task { try await dispatcher.run() }
+        return (APIClient(transport: InProcessTransport(core: core), fieldManager: "tests"), feed)
+    }
+
+    @Test func readsConfigMapsSecretsAndServicesAndAnswersNilWhenMissing() async throws {
+        let (client, feed) = try await Self.server()
         defer { feed.cancel() }
-        let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
         _ = try await client.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "team")))
         _ = try await client.create(Fixtures.configMap("settings", ["MODE": "fast"]))
         _ = try await client.create(Fixtures.secret("creds", ["password": "s3cret"]))
@@ -44,12 +49,8 @@ struct APIPodConfigSourceTests {
     }
 
     @Test func readsServicesFromTheWatchOnceItHasSynced() async throws {
-        let core = APIServerCore(store: MemoryStore(), serverAddress: "http://127.0.0.1:0", logger: Logger(label: "test"))
-        try await core.bootstrap()
-        let dispatcher = core.dispatcher
-        let feed = Task { try await dispatcher.run() }
+        let (client, feed) = try await Self.server()
         defer { feed.cancel() }
-        let client = APIClient(transport: InProcessTransport(core: core), fieldManager: "tests")
         _ = try await client.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "team")))
         let informer = await APIPodConfigSource.serviceInformer(client: client, logger: Logger(label: "test"))
         let source = APIPodConfigSource(client: client, services: informer)
