@@ -31,6 +31,13 @@ struct PodLifecycleRelisterTests {
             container("c1", in: "s1", .exited),
         ])
         #expect(PodLifecycleRelister.changedPods(from: after, to: later) == ["b", "c", "d"])
+        // A sandbox whose addresses appear (its worker could not read them) counts as a change.
+        var addressed = sandbox("s2", pod: "b")
+        addressed.ips = ["10.42.0.7"]
+        let withAddress = PodLifecycleRelister.snapshot(sandboxes: [sandbox("s1", pod: "a"), addressed], containers: [
+            container("c1", in: "s1", .exited),
+        ])
+        #expect(PodLifecycleRelister.changedPods(from: later, to: withAddress) == ["b"])
         // Containers of sandboxes the relist does not know are left out (they belong to no pod here).
         let stray = PodLifecycleRelister.snapshot(sandboxes: [], containers: [container("x", in: "nowhere", .running)])
         #expect(stray.isEmpty)

@@ -1,9 +1,9 @@
 import TugRuntime
 
 /// kubelet's PLEG: one relist of the runtime every `interval` for the whole node. A pod whose
-/// sandboxes or containers appeared, disappeared or changed state since the last relist has its
-/// worker woken; workers of settled pods otherwise sync only every resync interval, instead of
-/// each re-reading the runtime every second.
+/// sandboxes or containers appeared, disappeared or changed state (or a sandbox its addresses)
+/// since the last relist has its worker woken; workers of settled pods otherwise sync only every
+/// resync interval, instead of each re-reading the runtime every second.
 struct PodLifecycleRelister: Sendable {
     let runtime: any ContainerRuntime
     let interval: Duration
@@ -23,7 +23,8 @@ struct PodLifecycleRelister: Sendable {
         for sandbox in sandboxes {
             let uid = sandbox.labels[ContainerLabels.podUID] ?? sandbox.uid
             podOfSandbox[sandbox.id] = uid
-            seen[uid, default: []].insert(Seen(id: sandbox.id, state: sandbox.state.rawValue))
+            // Addresses too: a worker that could not read them (the runtime busy) learns them here.
+            seen[uid, default: []].insert(Seen(id: sandbox.id, state: sandbox.state.rawValue + " " + sandbox.ips.joined(separator: ",")))
         }
         for container in containers {
             guard let uid = podOfSandbox[container.sandboxID] else { continue }

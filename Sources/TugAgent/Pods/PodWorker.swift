@@ -51,6 +51,9 @@ actor PodWorker {
     /// back-off wakes the worker itself). Such a pod waits for the relist, its pod or a probe
     /// to wake it, or the resync; any other re-reads the runtime every relist interval.
     private var settled = false
+    /// This sync could not read the sandbox's addresses (the runtime busy or restarting): the
+    /// last known ones were used, and the pod is not settled until a read succeeds.
+    private var addressesUnknown = false
 
     init(pod: CoreV1.Pod, context: AgentContext, recoveredSandbox: SandboxStatus?) {
         self.uid = pod.metadata.uid ?? ""
@@ -139,6 +142,7 @@ actor PodWorker {
 
     func syncOnce() async throws {
         settled = false
+        addressesUnknown = false
         if removed || pod.metadata.deletionTimestamp != nil {
             await terminate()
             finished = true
@@ -173,7 +177,7 @@ actor PodWorker {
         // An eviction may have happened while this pass waited on the runtime.
         if evicted { return }
         try await writeStatus(built)
-        settled = (initViews + appViews).allSatisfy { $0.latest?.state == .running || $0.latest?.state == .exited }
+        settled = !addressesUnknown && (initViews + appViews).allSatisfy { $0.latest?.state == .running || $0.latest?.state == .exited }
             && waitingReasons.values.allSatisfy { $0.reason == RestartBackoff.BackOff.reason }
         if built.phase == "Succeeded" || built.phase == "Failed" {
             // kubelet stops a finished pod's sandbox; its logs stay until the pod is deleted.
@@ -188,10 +192,16 @@ actor PodWorker {
     /// container starts over, as in kubelet.
     func ensureSandbox(_ config: SandboxConfig) async throws -> SandboxID? {
         if let sb = sandbox {
-            if let st = try? await context.runtime.sandboxStatus(sb), st.state == .ready {
-                await refreshVolumes()
-                return sb
+            do {
+                if try await context.runtime.sandboxStatus(sb).state == .ready {
+                    await refreshVolumes()
+                    return sb
+                }
+            } catch RuntimeError.notFound {
+                // Gone: made again below.
             }
+            // Any other error (the runtime unavailable) ends this sync: the next one asks again
+            // rather than replacing a sandbox that may be fine, with new addresses.
             try? await context.runtime.stopSandbox(sb)
             try? await context.runtime.removeSandbox(sb)
             sandbox = nil
@@ -271,7 +281,10 @@ actor PodWorker {
         if pod.spec?.hostNetwork == true || !context.capabilities.podNetworking { return [context.nodeIP] }
         // A pod with its own network has only the addresses its sandbox reports: a failed or
         // empty lookup (the runtime busy or restarting) keeps the last known ones, never the node's.
-        guard let ips = (try? await context.runtime.sandboxStatus(sb))?.ips, !ips.isEmpty else { return podIPs }
+        guard let ips = (try? await context.runtime.sandboxStatus(sb))?.ips, !ips.isEmpty else {
+            addressesUnknown = true
+            return podIPs
+        }
         return ips
     }
 
