@@ -192,6 +192,8 @@ actor PodWorker {
     /// container starts over, as in kubelet.
     func ensureSandbox(_ config: SandboxConfig) async throws -> SandboxID? {
         if let sb = sandbox {
+            // Any error but notFound (the runtime unavailable) ends this sync: the next one asks
+            // again rather than replacing a sandbox that may be fine, with new addresses.
             do {
                 if try await context.runtime.sandboxStatus(sb).state == .ready {
                     await refreshVolumes()
@@ -200,8 +202,7 @@ actor PodWorker {
             } catch RuntimeError.notFound {
                 // Gone: made again below.
             }
-            // Any other error (the runtime unavailable) ends this sync: the next one asks again
-            // rather than replacing a sandbox that may be fine, with new addresses.
+            // Not ready, or gone.
             try? await context.runtime.stopSandbox(sb)
             try? await context.runtime.removeSandbox(sb)
             sandbox = nil

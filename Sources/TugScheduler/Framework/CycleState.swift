@@ -4,13 +4,12 @@ import TugAPI
 /// Data plugins compute once per scheduling cycle (in `preFilter`) and read in filter/score.
 public final class CycleState: Sendable {
     private let values = Mutex<[String: any Sendable]>([:])
-    /// The pod's requests, plain and with the non-zero defaults: read by several plugins for
-    /// every node, so kept out of the dictionary (no hashing, no dynamic cast).
-    private let podRequests = Mutex<(plain: ResourceList?, nonZero: ResourceList?)>((nil, nil))
     /// Namespaces, nominated pods and disruption budgets, as the scheduler last saw them.
     public let cluster: ClusterObjects
 
-    /// The cycle's pod's requests, when the state was made for a pod: read without a lock.
+    /// The cycle's pod's requests, plain and with the non-zero defaults, when the state was made
+    /// for a pod: read by several plugins for every node, so computed once and read without a
+    /// lock (no hashing, no dynamic cast).
     private let known: (plain: ResourceList, nonZero: ResourceList)?
 
     public init(cluster: ClusterObjects = ClusterObjects(), pod: CoreV1.Pod? = nil) {
@@ -18,13 +17,11 @@ public final class CycleState: Sendable {
         known = pod.map { (PodRequests.of($0), PodRequests.of($0, nonZero: true)) }
     }
 
-    /// The pod's requests (with the non-zero scoring defaults when asked), computed once per cycle.
+    /// The pod's requests (with the non-zero scoring defaults when asked): the cycle's, or
+    /// computed for a state made without a pod (plugin tests).
     public func requests(of pod: CoreV1.Pod, nonZero: Bool = false) -> ResourceList {
         if let known { return nonZero ? known.nonZero : known.plain }
-        if let r = podRequests.withLock({ nonZero ? $0.nonZero : $0.plain }) { return r }
-        let r = PodRequests.of(pod, nonZero: nonZero)
-        podRequests.withLock { if nonZero { $0.nonZero = r } else { $0.plain = r } }
-        return r
+        return PodRequests.of(pod, nonZero: nonZero)
     }
 
     public func write(_ key: String, _ value: any Sendable) { values.withLock { $0[key] = value } }
